@@ -1,0 +1,39 @@
+"""Domain errors: a stable machine-readable code plus a Chinese message.
+
+Services raise them; pages show ``message`` and the API returns ``{"code", "message"}``.
+"""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    status = 400
+
+    def __init__(self, code: str, message: str, **details) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.details = details
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class NotAllowed(DomainError):
+    """The acting user may not do this (role, scope or conflict of interest)."""
+
+    status = 403
+
+
+class NotFound(DomainError):
+    status = 404
+
+
+class InvalidState(DomainError):
+    """The record is not in a state that permits this action."""
+
+    status = 409
+
+
+class InvalidInput(DomainError):
+    status = 422

@@ -1,0 +1,56 @@
+"""Navigation by role: one list, filtered by what the user holds."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from orgs.choices import Role
+
+
+@dataclass(frozen=True)
+class NavItem:
+    url_name: str
+    label: str
+    icon: str
+    roles: frozenset[str] | None  # None: everyone logged in
+
+
+NAV_ITEMS = [
+    NavItem("home", _("首页"), "house", None),
+    NavItem("petitions:submit", _("我要信访"), "pencil-square", None),
+    NavItem("petitions:mine", _("我的信访"), "person-lines-fill", None),
+    NavItem(
+        "petitions:inbox",
+        _("信访工作台"),
+        "inbox",
+        frozenset({Role.PETITION_OFFICER, Role.UNIT_LEADER, Role.ADMINISTRATOR}),
+    ),
+    NavItem("petitions:worklist", _("我的承办"), "list-check", frozenset({Role.HANDLER, Role.UNIT_LEADER})),
+    NavItem(
+        "petitions:accountability",
+        _("追责记录"),
+        "shield-exclamation",
+        frozenset({Role.DISCIPLINE_INSPECTOR, Role.UNIT_LEADER, Role.ADMINISTRATOR}),
+    ),
+    NavItem("orgs:people", _("人员管理"), "people", frozenset({Role.UNIT_LEADER, Role.ADMINISTRATOR})),
+    NavItem("orgs:units", _("组织机构"), "diagram-3", None),
+]
+
+
+def items_for(user) -> list[dict]:
+    if not user.is_authenticated:
+        return []
+    held = user.role_set | ({Role.ADMINISTRATOR} if user.is_superuser else set())
+    out = []
+    for item in NAV_ITEMS:
+        if item.roles is not None and not (held & item.roles):
+            continue
+        try:
+            url = reverse(item.url_name)
+        except NoReverseMatch:
+            continue  # a module not installed in this deployment
+        out.append({"url": url, "label": item.label, "icon": item.icon, "name": item.url_name})
+    return out
