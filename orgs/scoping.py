@@ -15,6 +15,29 @@ def admin_units_of(user: User) -> list[Unit]:
     return user.units_with(*STAFF_ADMIN_ROLES)
 
 
+def administers(user: User, unit: Unit) -> bool:
+    """True if ``user`` may administer people and roles of ``unit`` (its subtree included).
+
+    The predicate behind both the services' refusals and the buttons pages show."""
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    return any(unit.is_within(u) for u in admin_units_of(user))
+
+
+def administered_units(user: User) -> QuerySet[Unit]:
+    """Every unit in the subtrees ``user`` administers: the choices of unit pickers."""
+    if not user.is_authenticated:
+        return Unit.objects.none()
+    if user.is_superuser:
+        return Unit.objects.all()
+    units = admin_units_of(user)
+    if not units:
+        return Unit.objects.none()
+    return Unit.objects.subtrees_of(units)
+
+
 def units_visible_to(user: User) -> QuerySet[Unit]:
     """Every logged-in person may read the organization tree (it is not confidential)."""
     if not user.is_authenticated:

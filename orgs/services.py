@@ -10,7 +10,7 @@ from audit.services import audit_record
 from core.errors import InvalidInput, NotAllowed
 from orgs.choices import STAFF_ADMIN_ROLES, Role, UnitKind
 from orgs.models import SEGMENT, RoleAssignment, Unit, User
-from orgs.scoping import admin_units_of
+from orgs.scoping import administers
 
 # Which kinds may sit below which: the enterprise tree's levels.
 ALLOWED_CHILDREN: dict[str | None, set[str]] = {
@@ -29,7 +29,9 @@ def _next_child_path(parent: Unit | None) -> str:
     last = siblings.aggregate(m=Max("path"))["m"]
     prefix = parent.path if parent else ""
     number = int(last[-SEGMENT:]) + 1 if last else 1
-    if number >= 10**SEGMENT:
+    # 9999 is never handed out: a path made only of nines would have no same-width
+    # successor (models.path_successor), and its subtree range would come out empty.
+    if number >= 10**SEGMENT - 1:
         raise InvalidInput("unit_too_many_children", "下级单位数量已达上限")
     return prefix + str(number).zfill(SEGMENT)
 
@@ -86,10 +88,16 @@ def unit_move(*, unit: Unit, new_parent: Unit, acting_user: User | None = None) 
 
 
 def _require_admin_of(acting_user: User, unit: Unit) -> None:
+    if not administers(acting_user, unit):
+        raise NotAllowed("outside_scope", f"您无权管理“{unit.name}”的人员")
+
+
+def _require_person_in_scope(acting_user: User, user: User) -> None:
+    """Roles are only given to (and taken from) people of the acting user's subtrees."""
     if acting_user.is_superuser:
         return
-    if not any(unit.is_within(u) for u in admin_units_of(acting_user)):
-        raise NotAllowed("outside_scope", f"您无权管理“{unit.name}”的人员")
+    if user.home_unit_id is None or not administers(acting_user, user.home_unit):
+        raise NotAllowed("person_outside_scope", f"{user.name}不在您管理的单位范围内")
 
 
 @transaction.atomic
@@ -120,6 +128,7 @@ def person_create(
 @transaction.atomic
 def role_grant(*, acting_user: User, user: User, unit: Unit, role: str) -> RoleAssignment:
     _require_admin_of(acting_user, unit)
+    _require_person_in_scope(acting_user, user)
     if role not in Role.values:
         raise InvalidInput("unknown_role", "未知角色")
     if role == Role.ADMINISTRATOR and not acting_user.is_administrator:
@@ -138,12 +147,15 @@ def role_grant(*, acting_user: User, user: User, unit: Unit, role: str) -> RoleA
 @transaction.atomic
 def role_revoke(*, acting_user: User, assignment: RoleAssignment) -> None:
     _require_admin_of(acting_user, assignment.unit)
+    if assignment.role == Role.ADMINISTRATOR and not acting_user.is_administrator:
+        raise NotAllowed("admin_only", "只有系统管理员可以撤销系统管理员角色")
+    if assignment.role in STAFF_ADMIN_ROLES and acting_user.pk == assignment.user_id:
+        raise NotAllowed("self_revoke", "不能撤销自己的管理类角色，请由上级或其他管理员办理")
     data = {"unit": assignment.unit.code, "role": assignment.role}
     target = assignment.user
     assignment.delete()
     audit_record(actor=acting_user, action="role.revoke", target=target, data=data)
     target.forget_roles()
-
 
 
 __all__ = ["unit_create", "unit_move", "person_create", "role_grant", "role_revoke"]
