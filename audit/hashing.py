@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 GENESIS = "0" * 64
@@ -13,7 +13,8 @@ GENESIS = "0" * 64
 def canonical(payload: dict[str, Any]) -> bytes:
     def default(value: Any) -> str:
         if isinstance(value, datetime):
-            return value.isoformat()
+            # Databases hand datetimes back in UTC: hash the instant, not its zone.
+            return value.astimezone(UTC).isoformat()
         return str(value)
 
     return json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=default).encode()

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import json
 from typing import Any
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.utils import timezone
 
@@ -20,7 +22,7 @@ def audit_record(*, actor, action: str, target: models.Model | None, data: dict[
         target_type=target._meta.label_lower if target is not None else "",
         target_id=str(target.pk) if target is not None else "",
         target_repr=str(target)[:200] if target is not None else "",
-        data=data or {},
+        data=json.loads(json.dumps(data or {}, cls=DjangoJSONEncoder)),  # as it reads back
         prev_hash=head.last_hash,
     )
     event.hash = chain_hash(event.prev_hash, event.payload())

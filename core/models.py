@@ -20,3 +20,9 @@ class HolidayOverride(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date:%Y-%m-%d} {'上班' if self.is_workday else '放假'}"
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        from core.calendar import forget_work_calendar
+
+        forget_work_calendar()

@@ -1,2 +1,4 @@
+from petitions.views import public, staff
+
 app_name = "petitions"
-urlpatterns: list = []
+urlpatterns = public.urlpatterns + staff.urlpatterns

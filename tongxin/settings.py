@@ -188,7 +188,7 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "tongxin@localhost")
-SMS_BACKEND = env_str("SMS_BACKEND", "petitions.notify.sms.LocmemSmsBackend")
+SMS_BACKEND = env_str("SMS_BACKEND", "petitions.sms.LocmemSmsBackend")
 
 # --- security ---------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

@@ -1,0 +1,106 @@
+"""Reads of petitions. ``visible_to`` is the one scoping function every page, API endpoint,
+export and report uses (DESIGN §3)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from orgs.choices import Role
+from orgs.models import User, subtree_q
+from petitions.choices import OPEN_STATES, PetitionType
+from petitions.models import AccountabilityRecord, Petition
+
+# Roles that see the petitions of their unit's subtree.
+DESK_SCOPE_ROLES = (Role.PETITION_OFFICER, Role.UNIT_LEADER, Role.ADMINISTRATOR)
+
+
+def visible_to(user: User, qs: QuerySet[Petition] | None = None) -> QuerySet[Petition]:
+    qs = Petition.objects.all() if qs is None else qs
+    if user is None or not user.is_authenticated:
+        return qs.none()
+    if user.is_superuser:
+        return qs.exclude(accused_user=user)
+    q = Q(petitioner=user) | Q(handler=user) | Q(leader=user)
+    desk_units = user.units_with(*DESK_SCOPE_ROLES)
+    if desk_units:
+        q |= subtree_q(desk_units, "unit__") | subtree_q(desk_units, "handling_unit__")
+        q |= Q(reviews__unit__in=desk_units)
+    inspector_units = user.units_with(Role.DISCIPLINE_INSPECTOR)
+    if inspector_units:
+        # 纪检 see accusations in their subtree, and every matter with an accountability record.
+        q |= (subtree_q(inspector_units, "unit__") & Q(ptype=PetitionType.ACCUSATION))
+        q |= subtree_q(inspector_units, "accountability__unit__")
+    qs = qs.filter(q)
+    # 第三十条第三款: never to the accused, nor to the leaders of the accused unit or its parent.
+    qs = qs.exclude(accused_user=user)
+    led = [ra.unit for ra in user.role_assignments() if ra.role == Role.UNIT_LEADER]
+    if led:
+        led_ids = [u.pk for u in led]
+        qs = qs.exclude(
+            Q(ptype=PetitionType.ACCUSATION)
+            & (Q(accused_unit__in=led_ids) | Q(accused_unit__parent__in=led_ids))
+        )
+    if desk_units or inspector_units:
+        qs = qs.distinct()
+    return qs
+
+
+def inbox(
+    user: User,
+    *,
+    state: str = "",
+    category: str = "",
+    channel: str = "",
+    unit=None,
+    due: str = "",
+    q: str = "",
+    now: datetime | None = None,
+) -> QuerySet[Petition]:
+    """The officer's inbox: open matters sorted by deadline, filterable."""
+    now = now or timezone.now()
+    qs = visible_to(user).select_related("unit", "handling_unit", "handler")
+    if state:
+        qs = qs.filter(state=state)
+    else:
+        qs = qs.filter(state__in=OPEN_STATES)
+    if category:
+        qs = qs.filter(category=category)
+    if channel:
+        qs = qs.filter(channel=channel)
+    if unit is not None:
+        qs = qs.filter(subtree_q([unit], "unit__") | subtree_q([unit], "handling_unit__"))
+    if due == "overdue":
+        qs = qs.filter(due_at__lte=now)
+    elif due == "soon":
+        qs = qs.filter(due_at__gt=now, due_at__lte=now + timedelta(days=3))
+    if q:
+        qs = qs.filter(Q(number__icontains=q) | Q(title__icontains=q))
+    return qs.order_by("due_at", "id")
+
+
+def worklist(user: User) -> QuerySet[Petition]:
+    """Matters this person handles or answers for as leader."""
+    return (
+        visible_to(user)
+        .filter(Q(handler=user) | Q(leader=user), state__in=OPEN_STATES)
+        .select_related("unit", "handling_unit", "handler", "leader")
+        .order_by("due_at", "id")
+    )
+
+
+def mine(user: User) -> QuerySet[Petition]:
+    return Petition.objects.filter(petitioner=user).select_related("unit").order_by("-received_at")
+
+
+def accountability_visible_to(user: User) -> QuerySet[AccountabilityRecord]:
+    qs = AccountabilityRecord.objects.select_related("petition", "unit", "responsible", "leader", "cause_event")
+    if user.is_superuser:
+        return qs
+    units = user.units_with(Role.DISCIPLINE_INSPECTOR, Role.ADMINISTRATOR, Role.UNIT_LEADER)
+    q = Q(responsible=user) | Q(leader=user)
+    if units:
+        q |= subtree_q(units, "unit__")
+    return qs.filter(q).exclude(petition__accused_user=user)

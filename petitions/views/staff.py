@@ -1,0 +1,3 @@
+"""Staff pages (inbox, work lists, petition page with actions, supervision, accountability)."""
+
+urlpatterns: list = []
