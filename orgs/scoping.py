@@ -26,6 +26,11 @@ def administers(user: User, unit: Unit) -> bool:
     return any(unit.is_within(u) for u in admin_units_of(user))
 
 
+def administers_anyone(user: User) -> bool:
+    """May ``user`` open the people pages at all (unit leaders, administrators)?"""
+    return user.is_authenticated and (user.is_superuser or bool(admin_units_of(user)))
+
+
 def administered_units(user: User) -> QuerySet[Unit]:
     """Every unit in the subtrees ``user`` administers: the choices of unit pickers."""
     if not user.is_authenticated:

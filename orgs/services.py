@@ -7,7 +7,7 @@ from django.db.models import F, Max, Value
 from django.db.models.functions import Concat, Substr
 
 from audit.services import audit_record
-from core.errors import InvalidInput, NotAllowed
+from core.errors import DomainError, InvalidInput, NotAllowed
 from orgs.choices import STAFF_ADMIN_ROLES, Role, UnitKind
 from orgs.models import SEGMENT, RoleAssignment, Unit, User
 from orgs.scoping import administers
@@ -125,8 +125,8 @@ def person_create(
     return user
 
 
-@transaction.atomic
-def role_grant(*, acting_user: User, user: User, unit: Unit, role: str) -> RoleAssignment:
+def check_role_grant(*, acting_user: User, user: User, unit: Unit, role: str) -> None:
+    """Raise the DomainError ``role_grant`` would raise; pages use it to decide what to offer."""
     _require_admin_of(acting_user, unit)
     _require_person_in_scope(acting_user, user)
     if role not in Role.values:
@@ -135,6 +135,28 @@ def role_grant(*, acting_user: User, user: User, unit: Unit, role: str) -> RoleA
         raise NotAllowed("admin_only", "只有系统管理员可以授予系统管理员角色")
     if role in STAFF_ADMIN_ROLES and acting_user.pk == user.pk:
         raise NotAllowed("self_grant", "不能给自己授予管理类角色")
+
+
+def check_role_revoke(*, acting_user: User, assignment: RoleAssignment) -> None:
+    """Raise the DomainError ``role_revoke`` would raise."""
+    _require_admin_of(acting_user, assignment.unit)
+    if assignment.role == Role.ADMINISTRATOR and not acting_user.is_administrator:
+        raise NotAllowed("admin_only", "只有系统管理员可以撤销系统管理员角色")
+    if assignment.role in STAFF_ADMIN_ROLES and acting_user.pk == assignment.user_id:
+        raise NotAllowed("self_revoke", "不能撤销自己的管理类角色，请由上级或其他管理员办理")
+
+
+def can_revoke(*, acting_user: User, assignment: RoleAssignment) -> bool:
+    try:
+        check_role_revoke(acting_user=acting_user, assignment=assignment)
+    except DomainError:
+        return False
+    return True
+
+
+@transaction.atomic
+def role_grant(*, acting_user: User, user: User, unit: Unit, role: str) -> RoleAssignment:
+    check_role_grant(acting_user=acting_user, user=user, unit=unit, role=role)
     assignment, created = RoleAssignment.objects.get_or_create(
         user=user, unit=unit, role=role, defaults={"granted_by": acting_user}
     )
@@ -146,11 +168,7 @@ def role_grant(*, acting_user: User, user: User, unit: Unit, role: str) -> RoleA
 
 @transaction.atomic
 def role_revoke(*, acting_user: User, assignment: RoleAssignment) -> None:
-    _require_admin_of(acting_user, assignment.unit)
-    if assignment.role == Role.ADMINISTRATOR and not acting_user.is_administrator:
-        raise NotAllowed("admin_only", "只有系统管理员可以撤销系统管理员角色")
-    if assignment.role in STAFF_ADMIN_ROLES and acting_user.pk == assignment.user_id:
-        raise NotAllowed("self_revoke", "不能撤销自己的管理类角色，请由上级或其他管理员办理")
+    check_role_revoke(acting_user=acting_user, assignment=assignment)
     data = {"unit": assignment.unit.code, "role": assignment.role}
     target = assignment.user
     assignment.delete()
@@ -158,4 +176,13 @@ def role_revoke(*, acting_user: User, assignment: RoleAssignment) -> None:
     target.forget_roles()
 
 
-__all__ = ["unit_create", "unit_move", "person_create", "role_grant", "role_revoke"]
+__all__ = [
+    "unit_create",
+    "unit_move",
+    "person_create",
+    "role_grant",
+    "role_revoke",
+    "check_role_grant",
+    "check_role_revoke",
+    "can_revoke",
+]
