@@ -452,3 +452,35 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+# --- API tokens (petitions.api) --------------------------------------------------------------
+
+
+class ApiToken(models.Model):
+    """A bearer key of the REST API, held by one person and acting as that person.
+
+    Only the SHA-256 of the key is stored: the key carries 256 random bits, so a fast hash
+    cannot be brute-forced, and a look-up by hash stays one index probe per request. The
+    prefix (the first characters of the key) names the key in lists and in the audit log.
+    """
+
+    user = models.ForeignKey(USER, verbose_name=_("人员"), on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("名称"), max_length=100)
+    prefix = models.CharField(_("前缀"), max_length=12, db_index=True)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("吊销时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API令牌")
+        verbose_name_plural = _("API令牌")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… {self.name}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
