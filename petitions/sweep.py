@@ -85,7 +85,7 @@ def escalate_overdue(now: datetime) -> int:
             )
             if order is None:
                 continue
-            locked = Petition.objects.select_for_update().select_related("unit", "handling_unit").get(pk=p.pk)
+            locked = Petition.objects.select_for_update(of=("self",)).select_related("unit", "handling_unit").get(pk=p.pk)
             unit = locked.handling_unit if p.due_kind == DueKind.HANDLING else locked.unit
             if p.due_kind in (DueKind.REVIEW, DueKind.REREVIEW) and locked.open_review:
                 unit = locked.open_review.unit

@@ -57,7 +57,7 @@ NOTICE_CODES = {
 
 def _lock(petition: Petition) -> Petition:
     return (
-        Petition.objects.select_for_update()
+        Petition.objects.select_for_update(of=("self",))
         .select_related("unit", "handling_unit", "accused_unit")
         .get(pk=petition.pk)
     )
@@ -588,7 +588,7 @@ def petition_merge(
         raise InvalidInput("merge_self", "不能与自身合并")
     # Lock both rows in id order so two opposite merges cannot deadlock.
     first, second = sorted([petition.pk, into.pk])
-    locked = {x.pk: x for x in Petition.objects.select_for_update().select_related("unit", "accused_unit").filter(pk__in=[first, second])}
+    locked = {x.pk: x for x in Petition.objects.select_for_update(of=("self",)).select_related("unit", "accused_unit").filter(pk__in=[first, second])}
     p, original = locked[petition.pk], locked[into.pk]
     ensure(Action.MERGE, actor, p, now)
     if original.state == State.MERGED:
@@ -686,7 +686,7 @@ def accountability_decide(
     """Discipline inspectors decide the outcome of an accountability record."""
     now = now or timezone.now()
     p = _lock(record.petition)
-    record = AccountabilityRecord.objects.select_for_update().select_related("unit").get(pk=record.pk)
+    record = AccountabilityRecord.objects.select_for_update(of=("self",)).select_related("unit").get(pk=record.pk)
     user = actor.user
     if user is None or not (user.is_superuser or user.has_role(Role.DISCIPLINE_INSPECTOR, record.unit)):
         raise NotAllowed("not_allowed", "追责处理由纪检人员决定")
