@@ -171,18 +171,20 @@ def _create(
         PetitionerIdentity.objects.create(petition=petition, **seal(draft.identity))
     elif draft.identity.representatives:
         PetitionerIdentity.objects.create(petition=petition, **seal(Identity(representatives=draft.identity.representatives)))
+    # An anonymous online submitter is not recorded anywhere: not as uploader, not as event actor.
+    author = registered_by or (None if draft.anonymous else petitioner)
     attachment_ids = []
     for checked in files:
         attachment = Attachment(
             petition=petition, original_name=checked.name, content_type=checked.content_type,
-            size=checked.size, sha256=checked.sha256, uploaded_by=petitioner or registered_by,
+            size=checked.size, sha256=checked.sha256, uploaded_by=author,
             by_petitioner=registered_by is None,
         )
         attachment.file.save(checked.name, checked.upload, save=False)
         attachment.save()
         attachment_ids.append(attachment.pk)
     append_event(
-        petition, Kind.REGISTERED, at=now, actor=registered_by or petitioner, to_state=State.REGISTERED,
+        petition, Kind.REGISTERED, at=now, actor=author, to_state=State.REGISTERED,
         note=f"经{Channel(draft.channel).label}收到", data={
             "channel": draft.channel, "attachments": attachment_ids, "people_count": draft.people_count,
             "acceptance_due_at": petition.acceptance_due_at.isoformat(), "risk": risk, "flags": flags,
