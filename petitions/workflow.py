@@ -517,10 +517,15 @@ def _decide(p: Petition, action: Action, actor: Actor, outcome: str, opinion: st
     event = _move(p, action, actor, kind, now=now, note=opinion.strip(),
                   data={"review_id": review.pk, "outcome": outcome, "on_time": not late})
     notice_kind = NoticeKind.REVIEW if level == ReviewLevel.REVIEW else NoticeKind.REREVIEW
+    # The 复查意见书 tells the petitioner where and until when to request 复核 (第三十六条第一款).
+    rereview = {} if level != ReviewLevel.REVIEW else {
+        "rereview_unit": (review.unit.parent or review.unit).name,
+        "rereview_last_day": _fmt_day(due_at(now, policy_for(review.unit).rereview_request, work_calendar())),
+    }
     issue_notice(p, notice_kind, actor=actor, unit=review.unit, now=now, context={
         **_base_context(p, now), "unit_name": review.unit.name, "request_text": review.request_text,
         "outcome": ReviewOutcome(outcome).label, "opinion": review.opinion,
-        "original_outcome": ReplyOutcome(p.reply_outcome).label if p.reply_outcome else "",
+        "original_outcome": ReplyOutcome(p.reply_outcome).label if p.reply_outcome else "", **rereview,
     })
     if outcome != ReviewOutcome.UPHOLD:
         open_accountability(p, ground=AccountabilityGround.REPLY_OVERTURNED, cause=event, unit=p.handling_unit,
