@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -433,6 +434,26 @@ class UnitPolicy(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit} v{self.version}"
+
+    def clean(self) -> None:
+        """Overrides may only tighten the statutory periods (DESIGN §2)."""
+        from tongxin.lib.periods import STATUTORY
+
+        if not isinstance(self.overrides, dict):
+            raise ValidationError({"overrides": _('期限设置须为键值对，例如 {"handling": 45}')})
+        try:
+            STATUTORY.tightened(**self.overrides)
+        except (TypeError, ValueError) as exc:  # PolicyLoosenedError is a ValueError
+            raise ValidationError({"overrides": str(exc)}) from exc
+
+    def save(self, *args, **kwargs):
+        # A looser row would make policy_for() fail for the unit's whole subtree: never store one.
+        self.clean()
+        if self.pk is not None:
+            stored = UnitPolicy.objects.filter(pk=self.pk).values_list("overrides", "version").first()
+            if stored is not None and stored[0] != self.overrides:
+                self.version = stored[1] + 1
+        super().save(*args, **kwargs)
 
 
 class Notification(models.Model):
