@@ -45,7 +45,9 @@ def send_reminders(now: datetime) -> int:
     for p in rows.iterator(chunk_size=500):
         left = days_left(p.due_at, now)
         policy = policy_for(p.handling_unit or p.unit)
-        for lead in policy.reminder_days_before:
+        # Nearest lead time first: with 1 day left the 1-day reminder is due, even though the
+        # 3-day one was sent before (descending order stopped at the 3-day key and never sent it).
+        for lead in sorted(policy.reminder_days_before):
             if left > lead:
                 continue
             key = f"{p.pk}:{p.due_kind}:{p.due_at:%Y%m%d}:{lead}"
