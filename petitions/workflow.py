@@ -120,6 +120,7 @@ def issue_notice(
         actor=actor.user,
         note=f"出具{NoticeKind(kind).label}（{doc_number}）",
         data={"notice_id": notice.pk, "notice_kind": kind, "doc_number": doc_number},
+        public=kind != NoticeKind.SUPERVISION,  # a 督办单 is internal, like the supervision event itself
     )
     return notice
 
