@@ -81,9 +81,12 @@ def escalate_overdue(now: datetime) -> int:
             continue
         with transaction.atomic():
             label = DueKind(p.due_kind).label
+            # An overdue 复查/复核 is the reviewing unit's delay: supervise that unit, not the mine.
+            review = p.open_review if p.due_kind in (DueKind.REVIEW, DueKind.REREVIEW) else None
             order = petition_supervise(
                 petition=p, actor=SYSTEM, system=True, now=now, key=f"{key}:overdue",
                 reason=f"{label}已于{last_day_of(p.due_at)}届满，请立即办理并书面回复。",
+                to_unit=review.unit if review else None,
             )
             if order is None:
                 continue
@@ -129,8 +132,10 @@ def supervision_overdue(now: datetime) -> int:
     ):
         with transaction.atomic():
             p = Petition.objects.select_for_update().get(pk=order.petition_id)
+            # The handler and leader answer for orders to their unit, not for a reviewing unit's.
+            ours = order.to_unit_id == p.unit_id
             if open_accountability(p, ground=AccountabilityGround.SUPERVISION_IGNORED, cause=None, unit=order.to_unit,
-                                   responsible=p.handler, leader=p.leader, now=now,
+                                   responsible=p.handler if ours else None, leader=p.leader if ours else None, now=now,
                                    key=f"supervision:{order.pk}:ignored"):
                 p.save(update_fields=["event_seq", "event_head"])
                 count += 1

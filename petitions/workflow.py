@@ -635,9 +635,10 @@ def petition_add_material(
 @transaction.atomic
 def petition_supervise(
     *, petition: Petition, actor: Actor, reason: str, now: datetime | None = None, key: str | None = None,
-    system: bool = False,
+    system: bool = False, to_unit: Unit | None = None,
 ) -> SupervisionOrder | None:
-    """督办单 to the handling unit with its own reply period (第四十条). ``system`` is the sweep."""
+    """督办单 to the handling unit with its own reply period (第四十条). ``system`` is the sweep,
+    which passes ``to_unit`` when another unit is late (the reviewing unit of an overdue 复查)."""
     now = now or timezone.now()
     p = _lock(petition)
     if not system:
@@ -645,7 +646,7 @@ def petition_supervise(
     key = key or f"{p.pk}:manual:{now:%Y%m%d%H%M%S%f}"
     if SupervisionOrder.objects.filter(trigger_key=key).exists():
         return None
-    to_unit = p.unit
+    to_unit = to_unit or p.unit
     by_unit = to_unit.parent or to_unit
     order = SupervisionOrder.objects.create(
         petition=p, issued_by_unit=by_unit, to_unit=to_unit, reason=reason, issued_at=now,
