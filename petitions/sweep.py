@@ -68,6 +68,15 @@ def send_reminders(now: datetime) -> int:
     return sent
 
 
+def _record_key(p: Petition, review) -> str:
+    """The key the workflow uses when the late act finally happens (petition_accept/decline,
+    petition_reply, a late review decision): sweep and late act open one record per period."""
+    if review is not None:
+        return f"{p.pk}:late_review:{review.pk}"
+    name = "late_acceptance" if p.due_kind == DueKind.ACCEPTANCE else "late_reply"
+    return f"{p.pk}:{name}:{p.due_at:%Y%m%d}"
+
+
 def escalate_overdue(now: datetime) -> int:
     """Overdue obligations: a 督办单 to the unit and an accountability record, once per period."""
     escalated = 0
@@ -97,7 +106,8 @@ def escalate_overdue(now: datetime) -> int:
             open_accountability(
                 locked, ground=GROUNDS[DueKind(p.due_kind)], cause=None, unit=unit,
                 responsible=locked.handler if p.due_kind == DueKind.HANDLING else None,
-                leader=locked.leader if p.due_kind == DueKind.HANDLING else None, now=now, key=key,
+                leader=locked.leader if p.due_kind == DueKind.HANDLING else None, now=now,
+                key=_record_key(p, review),
             )
             locked.save(update_fields=["event_seq", "event_head"])
             escalated += 1
