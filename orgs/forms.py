@@ -57,7 +57,9 @@ class PersonCreateForm(forms.Form):
         ),
     )
     name = forms.CharField(label=_("姓名"), max_length=50)
-    home_unit = UnitChoiceField(label=_("所在单位"), queryset=Unit.objects.none())
+    home_unit = UnitChoiceField(
+        label=_("所在单位"), queryset=Unit.objects.none(), empty_label=_("请选择单位")
+    )
     phone = forms.CharField(
         label=_("手机号"),
         max_length=11,
@@ -85,7 +87,7 @@ class PersonCreateForm(forms.Form):
 
 class RoleGrantForm(forms.Form):
     role = forms.ChoiceField(label=_("角色"))
-    unit = UnitChoiceField(label=_("在哪个单位"), queryset=Unit.objects.none())
+    unit = UnitChoiceField(label=_("在哪个单位"), queryset=Unit.objects.none(), empty_label=_("请选择单位"))
 
     def __init__(self, *args, units: QuerySet[Unit], allow_admin: bool, **kwargs) -> None:
         super().__init__(*args, **kwargs)
