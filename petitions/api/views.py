@@ -4,6 +4,7 @@ verb or intake service, shape the answer. Guards live in petitions.rules, not he
 from __future__ import annotations
 
 import uuid
+from collections import defaultdict
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -43,7 +44,7 @@ from petitions.api.schemas import (
 from petitions.choices import OPEN_STATES, State
 from petitions.identity import Identity, mask_name, unseal
 from petitions.intake import PetitionDraft, find_by_receipt, petition_submit
-from petitions.models import Petition, PetitionerIdentity, PetitionEvent
+from petitions.models import Petition, PetitionerIdentity, PetitionEvent, Review
 from petitions.rules import Actor, allowed_actions
 from petitions.selectors import visible_to
 from tongxin.lib.periods import days_left
@@ -52,7 +53,8 @@ router = Router(tags=["信访事项"])  # auth: the API's (token or session)
 
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 READ_ERRORS = {401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
-SUMMARY_RELATED = ("unit", "handling_unit", "accused_unit")
+# What rules.allowed_actions reads: the unit and its parent (supervision, review), the accused unit.
+SUMMARY_RELATED = ("unit__parent", "handling_unit", "accused_unit")
 DETAIL_RELATED = (*SUMMARY_RELATED, "handler", "leader", "identity")
 
 # Anonymous tracking: at most TRACK_LIMIT attempts per client IP per TRACK_WINDOW.
@@ -77,6 +79,16 @@ def _visible(user: User, public_id: str, related=SUMMARY_RELATED) -> Petition:
     if petition is None:
         raise NotFound("not_found", NOT_FOUND_MESSAGE)
     return petition
+
+
+def _prime_reviews(petitions: list[Petition]) -> None:
+    """Fill Petition.review_list for a page in one query instead of one per petition."""
+    by_petition: dict[int, list[Review]] = defaultdict(list)
+    reviews = Review.objects.filter(petition__in=[p.pk for p in petitions]).select_related("unit")
+    for review in reviews.order_by("requested_at"):
+        by_petition[review.petition_id].append(review)
+    for petition in petitions:
+        petition.__dict__["_reviews"] = by_petition[petition.pk]  # the cache review_list reads
 
 
 def _unit(code: str, field: str) -> Unit:
@@ -172,7 +184,7 @@ def detail(p: Petition, user: User, now: datetime) -> dict:
 
 def _actor_label(event: PetitionEvent, p: Petition) -> str | None:
     """Staff see who acted; the petitioner's own account only masked, and an anonymous
-    submitter's account never (the intake records it on the registration event)."""
+    submitter's account never (should a registration event of one carry it)."""
     if event.actor_id is None:
         return None
     if p.is_anonymous and p.registered_by_id is None and event.kind == PetitionEvent.Kind.REGISTERED:
@@ -260,6 +272,7 @@ def petitions_list(request, filters: Query[PetitionFilters]):
         qs = qs.filter(Q(number__icontains=term) | Q(title__icontains=term))
     qs = qs.order_by("-received_at", "-id")
     page = list(qs[filters.offset: filters.offset + filters.limit])
+    _prime_reviews(page)
     return {
         "count": qs.count(),
         "limit": filters.limit,
