@@ -85,8 +85,8 @@ class ReviewOut(Schema):
 
 class PetitionDetailOut(PetitionSummaryOut):
     content: str
-    risk_level: str
-    flags: list[str]
+    risk_level: str | None = Field(None, description="风险等级（仅工作人员可见）")
+    flags: list[str] | None = Field(None, description="标记（仅工作人员可见）")
     people_count: int
     is_anonymous: bool
     petitioner: MaskedIdentityOut | None = Field(None, description="信访人身份，仅脱敏显示")

@@ -143,11 +143,12 @@ def _masked_identity(p: Petition) -> dict | None:
 
 
 def detail(p: Petition, user: User, now: datetime) -> dict:
+    staff = p.petitioner_id != user.pk  # the risk assessment is the staff's, not the petitioner's
     return {
         **summary(p, user, now),
         "content": p.content,
-        "risk_level": p.risk_level,
-        "flags": list(p.flags or []),
+        "risk_level": p.risk_level if staff else None,
+        "flags": list(p.flags or []) if staff else None,
         "people_count": p.people_count,
         "is_anonymous": p.is_anonymous,
         "petitioner": _masked_identity(p),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from django.test import Client
+from django.test import Client, override_settings
 
 from petitions.models import Petition
 from petitions.rules import Actor
@@ -87,3 +87,19 @@ def test_tracking_needs_no_account_and_ignores_one(world, api_key):
     code = create(ApiClient(api_key(world.employee)), anonymous=True)["receipt_code"]
     response = ApiClient("txk_garbage").post("/track", {"receipt_code": code})
     assert response.status_code == 200
+
+
+@override_settings(API_TRUSTED_PROXIES=1)
+def test_behind_a_reverse_proxy_the_forwarded_address_is_limited(world, api_as):
+    code = create(api_as(world.employee), anonymous=True)["receipt_code"]
+
+    def via_proxy(forwarded_for: str):
+        return Client(REMOTE_ADDR="127.0.0.1", headers={"X-Forwarded-For": forwarded_for}).post(
+            "/api/v1/track", {"receipt_code": code}, content_type="application/json")
+
+    for i in range(10):
+        # A client cannot escape its limit by sending its own X-Forwarded-For: the proxy appends
+        # the address it saw, and only that rightmost entry counts.
+        assert via_proxy(f"192.0.2.{i}, 10.0.0.8").status_code == 200
+    assert via_proxy("10.0.0.8").status_code == 429
+    assert via_proxy("10.0.0.9").status_code == 200  # another miner behind the same proxy

@@ -23,7 +23,10 @@ def test_full_journey_through_the_api(world, api_as):
     assert seen["due_kind"] == "acceptance" and seen["days_left"] >= 14
     assert seen["petitioner"]["name"] == "王*国"  # masked, never the full name
     assert "王建国" not in str(seen)
-    assert employee.get(f"/petitions/{pid}").json()["allowed_actions"] == ["withdraw", "add_material"]
+    assert seen["risk_level"] == "low" and seen["flags"] == []
+    own = employee.get(f"/petitions/{pid}").json()
+    assert own["allowed_actions"] == ["withdraw", "add_material"]
+    assert own["risk_level"] is None and own["flags"] is None  # the staff's assessment
 
     r = officer.post(f"/petitions/{pid}/accept", {"note": "属本单位职责"})
     assert r.status_code == 200 and r.json()["state"] == "accepted"
