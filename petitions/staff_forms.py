@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from orgs.choices import Role
 from orgs.forms import UnitChoiceField
-from orgs.models import Unit, User
+from orgs.models import RoleAssignment, Unit, User
 from petitions.choices import (
     AccountabilityStatus,
     Category,
@@ -197,10 +197,19 @@ class TransferForm(_UnitTargetForm):
 
 class _AssigneeMixin:
     def _assignee_querysets(self, handling_units: QuerySet[Unit]) -> None:
+        """Offer nobody who would have to withdraw (rules.conflict_of_interest): the petitioner,
+        the accused, and the leaders of the accused unit or of its parent (第三十条第三款)."""
         p = self.petition
         exclude = [p.petitioner_id, p.accused_user_id]
-        self.fields["handler"].queryset = people_with_role(Role.HANDLER, handling_units, exclude=exclude)
-        self.fields["leader"].queryset = people_with_role(Role.UNIT_LEADER, handling_units, exclude=exclude)
+        handlers = people_with_role(Role.HANDLER, handling_units, exclude=exclude)
+        leaders = people_with_role(Role.UNIT_LEADER, handling_units, exclude=exclude)
+        if p.ptype == PetitionType.ACCUSATION and p.accused_unit_id:
+            accused = [p.accused_unit_id, p.accused_unit.parent_id]
+            in_line = RoleAssignment.objects.filter(role=Role.UNIT_LEADER, unit_id__in=[u for u in accused if u])
+            handlers = handlers.exclude(pk__in=in_line.values("user_id"))
+            leaders = leaders.exclude(pk__in=in_line.values("user_id"))
+        self.fields["handler"].queryset = handlers
+        self.fields["leader"].queryset = leaders
 
 
 class AssignForm(_AssigneeMixin, ActionForm):
