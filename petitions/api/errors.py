@@ -95,7 +95,10 @@ def install(api: NinjaAPI) -> None:
         extra = {}
         if isinstance(exc.details.get("errors"), list):
             extra["errors"] = [{"field": "", "message": str(m)} for m in exc.details["errors"]]
-        return error(exc.code, exc.message, exc.status, **extra)
+        response = error(exc.code, exc.message, exc.status, **extra)
+        if "retry_after" in exc.details:
+            response["Retry-After"] = str(exc.details["retry_after"])
+        return response
 
     @api.exception_handler(ValidationError)
     def on_validation_error(request, exc: ValidationError):

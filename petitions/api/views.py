@@ -245,7 +245,8 @@ def _count_track_attempt(request: HttpRequest) -> None:
         attempts = 1
     if attempts > TRACK_LIMIT:
         raise RateLimited(
-            "rate_limited", f"查询过于频繁：每个网络地址{window // 60}分钟内最多查询{TRACK_LIMIT}次，请稍后再试"
+            "rate_limited", f"查询过于频繁：每个网络地址{window // 60}分钟内最多查询{TRACK_LIMIT}次，请稍后再试",
+            retry_after=window,
         )
 
 

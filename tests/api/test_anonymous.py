@@ -80,6 +80,7 @@ def test_tracking_is_rate_limited_per_address(world, api_as):
     assert limited.status_code == 429
     assert limited.json()["code"] == "rate_limited"
     assert "10" in limited.json()["message"]
+    assert limited["Retry-After"] == "600"
     assert track(code, ip="10.7.7.7").status_code == 200  # other addresses are not affected
 
 
