@@ -32,7 +32,7 @@ from django.views.decorators.cache import never_cache
 
 from core.errors import DomainError, InvalidInput
 from petitions import selectors
-from petitions.choices import Category, DueKind, PetitionType, State
+from petitions.choices import Category, DueKind, NoticeKind, PetitionType, State
 from petitions.forms import (
     CATEGORY_HINTS,
     TYPE_HINTS,
@@ -449,20 +449,29 @@ def _perform(action: Action, form, petition: Petition, actor: Actor) -> None:
         _add_material(petition, actor, data["text"], data["files"])
 
 
-def _notice_links(petition: Petition) -> list[dict]:
-    out = []
-    for notice in petition.notices.all():
-        try:
-            url = reverse("petitions:notice_download", args=[notice.pk])
-        except NoReverseMatch:
-            url = ""
-        out.append({"notice": notice, "url": url})
-    return out
+def _url_or_blank(name: str, pk: int) -> str:
+    """The staff pages provide the downloads; a deployment without them shows plain names."""
+    try:
+        return reverse(name, args=[pk])
+    except NoReverseMatch:
+        return ""
+
+
+def _documents(petition: Petition, *, links: bool) -> tuple[list[dict], list[dict]]:
+    """Notices the petitioner receives (never the internal 督办单) and their own attachments."""
+    notices = [
+        {"notice": n, "url": _url_or_blank("petitions:notice_download", n.pk) if links else ""}
+        for n in petition.notices.exclude(kind=NoticeKind.SUPERVISION)
+    ]
+    attachments = [
+        {"a": a, "url": _url_or_blank("petitions:attachment_download", a.pk) if links else ""}
+        for a in petition.attachments.filter(by_petitioner=True)
+    ]
+    return notices, attachments
 
 
 def _case_page(
-    request: HttpRequest, petition: Petition, actor: Actor, *, template: str, extra: dict | None = None,
-    notice_links: bool = True,
+    request: HttpRequest, petition: Petition, actor: Actor, *, template: str, links: bool = True
 ) -> HttpResponse:
     """GET shows the petition; POST ``action=…`` runs one petitioner action, then redirects."""
     bound: dict[str, object] = {}
@@ -501,6 +510,7 @@ def _case_page(
                         "error": errors.get(action, ""), "open": action in bound})
     # A refused action that is no longer offered still shows why.
     stray = [msg for a, msg in errors.items() if a not in {x["name"] for x in actions}]
+    notices, attachments = _documents(petition, links=links)
     context = {
         "p": petition,
         "badge": _state_badge(petition.state),
@@ -509,13 +519,10 @@ def _case_page(
         "deadlines": _deadlines(petition, now),
         "events": petition.events.filter(public=True).order_by("seq"),
         "reviews": petition.review_list,
-        "attachments": petition.attachments.filter(by_petitioner=True),
-        "notices": _notice_links(petition) if notice_links else [
-            {"notice": n, "url": ""} for n in petition.notices.all()
-        ],
+        "attachments": attachments,
+        "notices": notices,
         "actions": actions,
         "stray_errors": stray,
-        **(extra or {}),
     }
     return render(request, template, context, status=status)
 
@@ -597,7 +604,7 @@ def track_detail(request: HttpRequest) -> HttpResponse:
         return redirect("petitions:track")
     request.session[TRACK_KEY] = {"id": tracked["id"], "at": now.isoformat()}
     return _case_page(
-        request, petition, RECEIPT_ACTOR, template="petitions/public/track_detail.html", notice_links=False
+        request, petition, RECEIPT_ACTOR, template="petitions/public/track_detail.html", links=False
     )
 
 

@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import reverse
 from PIL import Image
 
-from petitions.choices import Category, PetitionType, Rating, ReplyOutcome, ReviewOutcome, State
+from petitions.choices import Category, NoticeKind, PetitionType, Rating, ReplyOutcome, ReviewOutcome, State
 from petitions.forms import suggest_category
 from petitions.intake import PetitionDraft, petition_submit
 from petitions.models import Attachment, Petition, PetitionEvent
@@ -25,6 +25,7 @@ from petitions.workflow import (
     petition_reply,
     petition_request_rereview,
     petition_request_review,
+    petition_supervise,
 )
 from tests.petitions.conftest import A, at, submit
 
@@ -291,6 +292,25 @@ def test_the_petition_page_is_only_for_its_petitioner(world):
     for other in (world.outsider, world.officer):
         assert login(other).get(url).status_code == 404
     assert Client().get(url).status_code == 302  # to the login page
+
+
+def test_the_petition_page_shows_notices_and_my_files_but_not_internal_supervision(world):
+    client = login(world.employee)
+    preview_then_confirm(client, form_data(world, category="wages"), [png()])
+    petition = Petition.objects.get()
+    petition = petition_accept(petition=petition, actor=A(world.officer))
+    petition_supervise(petition=petition, actor=A(world.company_officer), reason="受理后未及时交办，请抓紧办理。")
+    assert petition.notices.filter(kind=NoticeKind.SUPERVISION).exists()
+
+    page = client.get(reverse("petitions:detail_public", args=[petition.public_id]))
+    html = page.content.decode()
+    assert "受理告知书" in html
+    assert "督办" not in html and "未及时交办" not in html
+    attachment = petition.attachments.get()
+    link = reverse("petitions:attachment_download", args=[attachment.pk])
+    assert link in html
+    download = client.get(link)
+    assert download.status_code == 200 and b"".join(download.streaming_content).startswith(b"\x89PNG")
 
 
 def _replied(world) -> Petition:
