@@ -35,6 +35,7 @@ from petitions.workflow import (
     petition_accept,
     petition_assign,
     petition_reply,
+    petition_request_rereview,
     petition_request_review,
     petition_supervise,
 )
@@ -560,3 +561,34 @@ def test_home_counters_by_role(world, client):
     assert 'data-counter="open"' not in html
     html = as_user(client, world.employee).get(reverse("home")).content.decode()
     assert 'data-counter="mine">2<' in html
+
+
+def test_home_page_takes_a_few_queries(world, client, django_assert_max_num_queries):
+    for _ in range(5):
+        assigned(world)
+    client = as_user(client, world.leader)  # desk, work list and own petitions: every counter
+    client.get(reverse("home"))
+    with django_assert_max_num_queries(7):
+        assert client.get(reverse("home")).status_code == 200
+
+
+def test_decide_rereview_and_transfer_through_the_pages(world, client):
+    p = assigned(world)
+    other = assigned(world, title="另一件需要移交的事项")
+    p = petition_reply(petition=p, actor=A(world.handler), outcome=ReplyOutcome.NOT_SUPPORT,
+                       text="经核实，绩效考核扣分有据，不予支持。")
+    petition_request_review(petition=p, actor=A(world.employee), text="扣分依据不成立，请求复查。")
+    as_user(client, world.company_officer).post(act_url(p, "decide_review"), {
+        "outcome": ReviewOutcome.UPHOLD, "opinion": "经复查，扣分依据充分，维持原处理意见。"})
+    p.refresh_from_db()
+    petition_request_rereview(petition=p, actor=A(world.employee), text="仍不服，请求复核。")
+    group = as_user(client, world.group_officer)
+    assert "decide_rereview" in actions_on_page(group.get(detail_url(p)))
+    group.post(act_url(p, "decide_rereview"), {
+        "outcome": ReviewOutcome.UPHOLD, "opinion": "经复核，维持复查意见，本事项终结。"})
+    p.refresh_from_db()
+    assert p.state == State.FINAL
+
+    as_user(client, world.officer).post(act_url(other, "transfer"), {"to_unit": world.team.pk, "note": "由综采一队直接受理"})
+    other.refresh_from_db()
+    assert other.state == State.ACCEPTED and other.unit == world.team and other.handler is None
