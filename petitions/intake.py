@@ -127,7 +127,8 @@ def _create(
 ) -> IntakeResult:
     policy = policy_for(draft.unit)
     _validate(draft, policy.max_visit_representatives)
-    final = _find_final_same_matter(petitioner, draft)
+    # An anonymous submission is never tied to the account that typed it (DESIGN §4).
+    final = None if draft.anonymous else _find_final_same_matter(petitioner, draft)
     if final is not None:
         raise InvalidInput(
             "final_same_matter",

@@ -11,6 +11,8 @@ from datetime import datetime, timedelta
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from orgs.choices import Role
+from orgs.models import User
 from petitions.choices import AccountabilityGround, DueKind, State, SupervisionStatus
 from petitions.events import Kind, append_event
 from petitions.models import Petition, ReminderSent, SupervisionOrder
@@ -35,6 +37,16 @@ def _responsible(p: Petition):
     return p.handler if p.due_kind == DueKind.HANDLING else None
 
 
+def _reminder_recipients(p: Petition) -> list:
+    """Who must act before the deadline: the handler and leader once assigned, otherwise
+    the petition officers of the unit that must decide (acceptance, 复查/复核)."""
+    people = {x for x in (p.handler, p.leader) if x is not None} if p.due_kind == DueKind.HANDLING else set()
+    if not people:
+        unit = p.open_review.unit if p.due_kind in (DueKind.REVIEW, DueKind.REREVIEW) and p.open_review else p.unit
+        people = set(User.objects.filter(roles__role=Role.PETITION_OFFICER, roles__unit=unit).distinct()[:10])
+    return sorted((x for x in people if x.pk != p.accused_user_id), key=lambda u: u.pk)
+
+
 def send_reminders(now: datetime) -> int:
     sent = 0
     horizon = now + timedelta(days=8)
@@ -55,7 +67,7 @@ def send_reminders(now: datetime) -> int:
                 with transaction.atomic():
                     ReminderSent.objects.create(petition=p, key=key, sent_at=now)
                     text = f"信访事项{p.number}的{DueKind(p.due_kind).label}将于{last_day_of(p.due_at)}届满（剩{left}天）。"
-                    for person in {x for x in (p.handler, p.leader) if x is not None}:
+                    for person in _reminder_recipients(p):
                         notify_user(person, p, text)
                     locked = Petition.objects.select_for_update().get(pk=p.pk)
                     append_event(locked, Kind.REMINDED, at=now, note=text, public=False,

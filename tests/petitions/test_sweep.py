@@ -380,3 +380,16 @@ def test_the_inspectors_decision_is_recorded_with_an_event(world, record):
                               outcome="改为不予追责。", now=at(2025, 11, 26))
     assert again.value.code == "already_decided"
     assert verify_petition_chain(Petition.objects.get(pk=record.petition_id)) == []
+
+
+def test_acceptance_reminder_goes_to_the_units_petition_officers(world, django_capture_on_commit_callbacks):
+    from petitions.models import Notification
+    from petitions.sweep import run_sweep
+    from tests.petitions.conftest import at, submit
+
+    p = submit(world, now=at(2025, 9, 15)).petition  # acceptance due 2025-09-30 (last day)
+    with django_capture_on_commit_callbacks(execute=True):
+        run_sweep(at(2025, 9, 28))
+    texts = list(Notification.objects.filter(user=world.officer, petition=p).values_list("text", flat=True))
+    assert any("受理告知期限" in t for t in texts), texts
+    assert not Notification.objects.filter(user=world.other_officer, petition=p).exists()
