@@ -27,7 +27,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
 from core.errors import DomainError, InvalidInput
@@ -83,18 +83,18 @@ STATE_BADGE = {
 }
 # What each state means, in plain words for the petitioner.
 STATE_HINT = {
-    State.REGISTERED: _lazy("已收到，受理单位将在15日内告知是否受理。"),
-    State.ACCEPTED: _lazy("已受理，正在安排承办单位。"),
-    State.HANDLING: _lazy("正在办理，一般在受理之日起60日内办结。"),
-    State.REPLIED: _lazy("已出具处理意见。您可以评价；不服的可以在期限内申请复查。"),
-    State.REVIEWING: _lazy("上一级单位正在复查，30日内答复。"),
-    State.REVIEWED: _lazy("已作出复查意见。不服的可以在期限内申请复核。"),
-    State.REREVIEWING: _lazy("正在复核，30日内答复。"),
-    State.CLOSED: _lazy("已办结。"),
-    State.FINAL: _lazy("已复核终结，以同一事实和理由再次提出的不再受理。"),
-    State.NOT_ACCEPTED: _lazy("不予受理，原因和应当通过的途径见告知书。"),
-    State.WITHDRAWN: _lazy("您已撤回。"),
-    State.MERGED: _lazy("与另一件相同事项合并办理。"),
+    State.REGISTERED: gettext_lazy("已收到，受理单位将在15日内告知是否受理。"),
+    State.ACCEPTED: gettext_lazy("已受理，正在安排承办单位。"),
+    State.HANDLING: gettext_lazy("正在办理，一般在受理之日起60日内办结。"),
+    State.REPLIED: gettext_lazy("已出具处理意见。您可以评价；不服的可以在期限内申请复查。"),
+    State.REVIEWING: gettext_lazy("上一级单位正在复查，30日内答复。"),
+    State.REVIEWED: gettext_lazy("已作出复查意见。不服的可以在期限内申请复核。"),
+    State.REREVIEWING: gettext_lazy("正在复核，30日内答复。"),
+    State.CLOSED: gettext_lazy("已办结。"),
+    State.FINAL: gettext_lazy("已复核终结，以同一事实和理由再次提出的不再受理。"),
+    State.NOT_ACCEPTED: gettext_lazy("不予受理，原因和应当通过的途径见告知书。"),
+    State.WITHDRAWN: gettext_lazy("您已撤回。"),
+    State.MERGED: gettext_lazy("与另一件相同事项合并办理。"),
 }
 
 
@@ -381,29 +381,29 @@ ACTION_FORMS = {
     Action.ADD_MATERIAL: MaterialForm,
 }
 ACTION_LABELS = {
-    Action.RATE: (_lazy("评价"), "star"),
-    Action.REQUEST_REVIEW: (_lazy("申请复查"), "arrow-repeat"),
-    Action.REQUEST_REREVIEW: (_lazy("申请复核"), "arrow-up-circle"),
-    Action.ADD_MATERIAL: (_lazy("补充材料"), "paperclip"),
-    Action.WITHDRAW: (_lazy("撤回信访"), "x-circle"),
+    Action.RATE: (gettext_lazy("评价"), "star"),
+    Action.REQUEST_REVIEW: (gettext_lazy("申请复查"), "arrow-repeat"),
+    Action.REQUEST_REREVIEW: (gettext_lazy("申请复核"), "arrow-up-circle"),
+    Action.ADD_MATERIAL: (gettext_lazy("补充材料"), "paperclip"),
+    Action.WITHDRAW: (gettext_lazy("撤回信访"), "x-circle"),
 }
 ACTION_HINTS = {
-    Action.RATE: _lazy("对处理结果作出评价。评价后事项办结；不服的仍可在期限内申请复查。"),
-    Action.REQUEST_REVIEW: _lazy(
+    Action.RATE: gettext_lazy("对处理结果作出评价。评价后事项办结；不服的仍可在期限内申请复查。"),
+    Action.REQUEST_REVIEW: gettext_lazy(
         "对处理意见不服的，可以自收到处理意见书之日起30日内，请求上一级单位复查（《信访工作条例》第三十五条）。"
     ),
-    Action.REQUEST_REREVIEW: _lazy(
+    Action.REQUEST_REREVIEW: gettext_lazy(
         "对复查意见不服的，可以自收到复查意见之日起30日内，请求再上一级单位复核（第三十六条）。复核后事项终结。"
     ),
-    Action.ADD_MATERIAL: _lazy("补充新的事实、证据或照片，承办人会看到。"),
-    Action.WITHDRAW: _lazy("撤回后本事项不再办理。"),
+    Action.ADD_MATERIAL: gettext_lazy("补充新的事实、证据或照片，承办人会看到。"),
+    Action.WITHDRAW: gettext_lazy("撤回后本事项不再办理。"),
 }
 ACTION_DONE = {
-    Action.RATE: _lazy("感谢您的评价。"),
-    Action.REQUEST_REVIEW: _lazy("复查申请已提交。"),
-    Action.REQUEST_REREVIEW: _lazy("复核申请已提交。"),
-    Action.ADD_MATERIAL: _lazy("补充材料已提交。"),
-    Action.WITHDRAW: _lazy("信访事项已撤回。"),
+    Action.RATE: gettext_lazy("感谢您的评价。"),
+    Action.REQUEST_REVIEW: gettext_lazy("复查申请已提交。"),
+    Action.REQUEST_REREVIEW: gettext_lazy("复核申请已提交。"),
+    Action.ADD_MATERIAL: gettext_lazy("补充材料已提交。"),
+    Action.WITHDRAW: gettext_lazy("信访事项已撤回。"),
 }
 
 
