@@ -1,43 +1,14 @@
 """Encryption at rest and masking of petitioners' identities (DESIGN §4).
 
-Fernet (AES-128-CBC + HMAC-SHA256, authenticated) from the `cryptography` package; keys come
-from FIELD_ENCRYPTION_KEYS (first key encrypts, all keys decrypt, so keys can be rotated).
+Encryption is core.crypto (Fernet, keys from FIELD_ENCRYPTION_KEYS).
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from functools import lru_cache
 
-from cryptography.fernet import Fernet, InvalidToken, MultiFernet
-from django.conf import settings
-
-
-@lru_cache(maxsize=4)
-def _fernet(keys: tuple[str, ...]) -> MultiFernet:
-    if not keys:
-        raise RuntimeError("FIELD_ENCRYPTION_KEYS is empty")
-    return MultiFernet([Fernet(k.encode()) for k in keys])
-
-
-def fernet() -> MultiFernet:
-    return _fernet(tuple(settings.FIELD_ENCRYPTION_KEYS))
-
-
-def encrypt(value: str) -> str:
-    if not value:
-        return ""
-    return fernet().encrypt(value.encode()).decode()
-
-
-def decrypt(token: str) -> str:
-    if not token:
-        return ""
-    try:
-        return fernet().decrypt(token.encode()).decode()
-    except InvalidToken as exc:
-        raise RuntimeError("身份信息无法解密：密钥不匹配或数据被篡改") from exc
+from core.crypto import decrypt, encrypt
 
 
 def mask_name(name: str) -> str:
