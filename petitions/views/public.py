@@ -25,7 +25,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, path, reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -331,8 +331,7 @@ def _deadlines(p: Petition, now: datetime) -> list[Deadline]:
     out: list[Deadline] = []
 
     def day(at: datetime) -> str:
-        d = timezone.localdate(at)
-        return f"{d.year}年{d.month}月{d.day}日"
+        return formats.date_format(timezone.localdate(at), "DATE_FORMAT")  # 2026年3月5日 / Mar. 5, 2026
 
     def period(label: str, due: datetime | None, met_at: datetime | None, met: str, running: bool) -> None:
         if due is None:
