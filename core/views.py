@@ -3,12 +3,13 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.http import JsonResponse
-from django.shortcuts import render
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from core.dashboard import home_context
+from core.models import BackgroundJob
 
 
 @login_required
@@ -40,3 +41,21 @@ def healthz(request):
             checks["redis"] = f"error: {exc.__class__.__name__}"
             healthy = False
     return JsonResponse({"status": "ok" if healthy else "error", "checks": checks}, status=200 if healthy else 503)
+
+
+@login_required
+def job_status(request, public_id):
+    """Progress of one of the user's background jobs (polled by htmx while it runs)."""
+    job = get_object_or_404(BackgroundJob, public_id=public_id, owner=request.user)
+    template = "core/_job_progress.html" if request.htmx else "core/job.html"
+    return render(request, template, {"job": job})
+
+
+@login_required
+def job_download(request, public_id):
+    job = get_object_or_404(BackgroundJob, public_id=public_id, owner=request.user)
+    if job.status != BackgroundJob.Status.DONE or not job.result_file:
+        raise Http404("文件尚未生成")
+    response = FileResponse(job.result_file.open("rb"), as_attachment=True, filename=job.result_name or "download")
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -14,6 +14,8 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(template_name="core/login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", core_views.home, name="home"),
+    path("jobs/<uuid:public_id>/", core_views.job_status, name="job_status"),
+    path("jobs/<uuid:public_id>/download/", core_views.job_download, name="job_download"),
     path("orgs/", include("orgs.urls")),
     path("xf/", include("petitions.urls")),
 ]
