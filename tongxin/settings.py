@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "orgs",
     "audit",
     "petitions",
+    "insights",
 ]
 
 MIDDLEWARE = [

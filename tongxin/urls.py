@@ -18,5 +18,6 @@ urlpatterns = [
     path("jobs/<uuid:public_id>/download/", core_views.job_download, name="job_download"),
     path("orgs/", include("orgs.urls")),
     path("xf/", include("petitions.urls")),
+    path("insights/", include("insights.urls")),
 ]
 
