@@ -35,6 +35,12 @@ NAV_ITEMS = [
         "shield-exclamation",
         frozenset({Role.DISCIPLINE_INSPECTOR, Role.UNIT_LEADER, Role.ADMINISTRATOR}),
     ),
+    NavItem(
+        "ledger:imports",
+        _("台账导入"),
+        "upload",
+        frozenset({Role.PETITION_OFFICER, Role.UNIT_LEADER, Role.ADMINISTRATOR}),
+    ),
     NavItem("orgs:people", _("人员管理"), "people", frozenset({Role.UNIT_LEADER, Role.ADMINISTRATOR})),
     NavItem("orgs:units", _("组织机构"), "diagram-3", None),
 ]

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "audit",
     "petitions",
     "insights",
+    "ledger",
 ]
 
 MIDDLEWARE = [

@@ -19,5 +19,6 @@ urlpatterns = [
     path("orgs/", include("orgs.urls")),
     path("xf/", include("petitions.urls")),
     path("insights/", include("insights.urls")),
+    path("ledger/", include("ledger.urls")),
 ]
 
