@@ -334,6 +334,13 @@ class Review(models.Model):
     def __str__(self) -> str:
         return f"{self.petition_id} {self.level}"
 
+    @property
+    def last_day(self):
+        """The last day to decide (due_at is the midnight after it)."""
+        from tongxin.lib.periods import last_day_of
+
+        return last_day_of(self.due_at)
+
 
 class Notice(models.Model):
     """An official written notice (.docx) issued on a petition."""
