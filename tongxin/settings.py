@@ -42,7 +42,7 @@ if PRODUCTION and not FIELD_ENCRYPTION_KEYS:
     raise ConfigError("FIELD_ENCRYPTION_KEYS is required in production")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "accounts.admin_apps.AccountsAdminConfig",  # django.contrib.admin behind two factors
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "core",
     "orgs",
     "audit",
+    "accounts",
     "petitions",
     "insights",
     "ledger",
@@ -71,6 +72,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.middleware.AccountSecurityMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
@@ -128,6 +130,18 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Lockout by username and address (accounts/lockout.py; docs/accounts.md). Seconds.
+LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+LOGIN_FAILURE_LIMIT_PER_USER = env_int("LOGIN_FAILURE_LIMIT_PER_USER", 20, minimum=1)
+LOGIN_FAILURE_WINDOW = env_int("LOGIN_FAILURE_WINDOW", 15 * 60, minimum=60)
+LOGIN_LOCKOUT_COOLDOWN = env_int("LOGIN_LOCKOUT_COOLDOWN", 15 * 60, minimum=60)
+LOGIN_ATTEMPT_RETENTION_DAYS = env_int("LOGIN_ATTEMPT_RETENTION_DAYS", 30, minimum=1)
+# TOTP for staff (any role but 职工, or is_staff/is_superuser): mandatory in production.
+TWO_FACTOR_REQUIRED = env_bool("TWO_FACTOR_REQUIRED", PRODUCTION)
+# Logged out after this many seconds without a request (accounts.middleware).
+SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT", 30 * 60, minimum=60)
+# Reverse proxies in front of tongxin that append to X-Forwarded-For (core/net.py client_ip).
+API_TRUSTED_PROXIES = env_int("API_TRUSTED_PROXIES", 0, minimum=0)
 
 # --- i18n / time ------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"

@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
+from accounts import views as accounts_views
 from core import views as core_views
 
 urlpatterns = [
@@ -11,8 +12,9 @@ urlpatterns = [
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("api/v1/", include("petitions.api.urls")),
     path("admin/", admin.site.urls),
-    path("login/", auth_views.LoginView.as_view(template_name="core/login.html"), name="login"),
+    path("login/", accounts_views.login_view, name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include("accounts.urls")),
     path("", core_views.home, name="home"),
     path("jobs/<uuid:public_id>/", core_views.job_status, name="job_status"),
     path("jobs/<uuid:public_id>/download/", core_views.job_download, name="job_download"),
