@@ -256,11 +256,17 @@ def petition_forward(
     if not to_unit.is_active:
         raise InvalidInput("inactive_unit", "该单位已停用")
     from_unit = p.unit
+    # The forwarding unit's own acceptance period: forwarding is its acceptance decision, timely
+    # iff before this instant (the KPI 及时受理率 reads it from the event; docs/kpi.md).
+    leaving_due = p.acceptance_due_at
     p.unit = to_unit
     p.acceptance_due_at = due_at(now, policy_for(to_unit).acceptance, work_calendar())
     _set_due(p, DueKind.ACCEPTANCE, p.acceptance_due_at)
     _move(p, Action.FORWARD, actor, Kind.FORWARDED, now=now, note=note,
-          data={"from_unit": from_unit.code, "to_unit": to_unit.code})
+          data={"from_unit": from_unit.code, "to_unit": to_unit.code,
+                "due_at": leaving_due.isoformat() if leaving_due else None,
+                "on_time": leaving_due is not None and now < leaving_due,
+                "acceptance_due_at": p.acceptance_due_at.isoformat()})
     issue_notice(p, NoticeKind.FORWARD, actor=actor, unit=from_unit, now=now, context={
         **_base_context(p, now), "unit_name": from_unit.name, "to_unit": to_unit.name, "detail": note,
     })
