@@ -1,15 +1,8 @@
-from django.core.management.base import BaseCommand, CommandError
+"""Former name of ``verify_audit`` (kept for scripts and docs that call it)."""
 
-from audit.services import audit_verify
+from audit.management.commands.verify_audit import Command as VerifyAudit
 
 
-class Command(BaseCommand):
-    help = "校验审计记录哈希链是否完整（Verify the audit hash chain）"
-
-    def handle(self, *args, **options):
-        problems = audit_verify()
-        for problem in problems:
-            self.stderr.write(problem)
-        if problems:
-            raise CommandError(f"审计链校验失败：{len(problems)} 处问题")
-        self.stdout.write(self.style.SUCCESS("审计链完整"))
+class Command(VerifyAudit):
+    help = "同 verify_audit（旧名称）；成功时只输出一行"
+    show_summary = False

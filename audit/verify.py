@@ -1,0 +1,177 @@
+"""Walking the hash chains and naming the first broken link.
+
+Two kinds of chain: the audit log (one chain over ``AuditEvent`` by id, continuing from the
+latest archive checkpoint) and one chain per petition over its ``PetitionEvent`` rows by seq.
+Each row stores the hash of the row before it (``prev_hash``) and its own hash over its
+content and ``prev_hash``. Three kinds of tampering leave three different traces:
+
+* an edited row: its content no longer gives its hash — "内容与哈希不符（被修改）";
+  an edited row whose hash was recomputed shows at the next row, whose ``prev_hash`` still
+  holds the old value while nothing is missing between them;
+* a deleted row: the next row points to a hash no row has — "前序哈希不连续（其前有记录被删除）";
+* an inserted row: the row after it still points to the row before it — "（插入的记录）";
+  an inserted last row: the chain head (kept in another table) still names the row before.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from django.apps import apps
+
+from audit.hashing import GENESIS, chain_hash
+from audit.models import AuditChainHead, AuditCheckpoint, AuditEvent
+
+EDITED = "内容与哈希不符（被修改）"
+REHASHED = "被修改（哈希被重新计算，其后记录 {next} 的前序哈希仍是原值）"
+DELETED = "前序哈希不连续（其前有记录被删除）"
+INSERTED = "插入的记录（其后记录 {next} 的前序哈希指向再前一条记录）"
+INSERTED_LAST = "插入的记录（链头仍指向前一条记录）"
+TAIL_DELETED = "末尾记录被删除（链头不是最后一条记录 {last} 的哈希）"
+
+
+@dataclass(frozen=True)
+class Link:
+    ref: str  # how the row is named in a report: "审计记录 #123", "信访事项 XF-… 事件 #3"
+    number: int  # id or seq: consecutive numbers mean nothing was removed between two rows
+    prev_hash: str
+    hash: str
+    intact: bool  # the stored hash is the hash of the stored content
+
+
+def _pairs(links: Iterable[Link]) -> Iterator[tuple[Link, Link | None]]:
+    it = iter(links)
+    current = next(it, None)
+    while current is not None:
+        following = next(it, None)
+        yield current, following
+        current = following
+
+
+def first_break(links: Iterable[Link], *, start: str = GENESIS, head: str | None = None,
+                empty_ref: str = "") -> str | None:
+    """The first broken link of one chain, as "<ref>：<what>" (None: the chain is intact).
+
+    ``start`` is the hash the first row must point to; ``head`` the hash the last row must
+    have (None: not checked). ``empty_ref`` names the chain when it has no row at all.
+    """
+    prev_hash = start  # hash of the previous row
+    previous: Link | None = None
+    for link, following in _pairs(links):
+        if link.prev_hash != prev_hash or not link.intact:
+            if following is not None and following.prev_hash == prev_hash and link.hash != prev_hash:
+                return f"{link.ref}：" + INSERTED.format(next=following.ref)
+            if not link.intact:
+                return f"{link.ref}：{EDITED}"
+            if previous is not None and link.prev_hash == previous.prev_hash:
+                # Points past the previous row to the one before it: the previous row was inserted.
+                return f"{previous.ref}：" + INSERTED.format(next=link.ref)
+            if previous is not None and link.number == previous.number + 1:
+                return f"{previous.ref}：" + REHASHED.format(next=link.ref)
+            return f"{link.ref}：{DELETED}"
+        previous, prev_hash = link, link.hash
+    if head is not None and head != prev_hash:
+        if previous is None:
+            return f"{empty_ref}：" + TAIL_DELETED.format(last="（无）")
+        if head == previous.prev_hash:
+            return f"{previous.ref}：{INSERTED_LAST}"
+        return f"{previous.ref} 之后：" + TAIL_DELETED.format(last=previous.ref)
+    return None
+
+
+# --- the audit chain -------------------------------------------------------------------------
+
+
+def latest_checkpoint() -> AuditCheckpoint | None:
+    return AuditCheckpoint.objects.order_by("-upto_id").first()
+
+
+def _audit_links(after_id: int) -> Iterator[Link]:
+    for event in AuditEvent.objects.filter(id__gt=after_id).order_by("id").iterator(chunk_size=2000):
+        yield Link(
+            ref=f"审计记录 #{event.id}",
+            number=event.id,
+            prev_hash=event.prev_hash,
+            hash=event.hash,
+            intact=chain_hash(event.prev_hash, event.payload()) == event.hash,
+        )
+
+
+def verify_audit_chain() -> str | None:
+    """First broken link of the audit chain (from the latest checkpoint on), or None."""
+    checkpoint = latest_checkpoint()
+    start = checkpoint.upto_hash if checkpoint else GENESIS
+    after = checkpoint.upto_id if checkpoint else 0
+    head = AuditChainHead.objects.filter(pk=1).values_list("last_hash", flat=True).first()
+    if head is None and AuditEvent.objects.exists():
+        head = ""  # rows without a head row: the head was deleted
+    return first_break(_audit_links(after), start=start, head=head, empty_ref="审计链")
+
+
+# --- the petitions' event chains -------------------------------------------------------------
+
+
+@dataclass
+class ChainReport:
+    problems: list[str]
+    chains: int
+    rows: int
+
+
+def _petition_model():
+    return apps.get_model("petitions", "Petition"), apps.get_model("petitions", "PetitionEvent")
+
+
+def verify_petition_chains() -> ChainReport:
+    """The first broken link of every petition's event chain, in one pass over the events."""
+    Petition, PetitionEvent = _petition_model()
+    heads = {pk: (number, head) for pk, number, head in Petition.objects.values_list("pk", "number", "event_head")}
+    problems: list[str] = []
+    rows = 0
+
+    def links_of(number: str, events: list) -> Iterator[Link]:
+        for event in events:
+            yield Link(
+                ref=f"信访事项 {number} 事件 #{event.seq}",
+                number=event.seq,
+                prev_hash=event.prev_hash,
+                hash=event.hash,
+                intact=chain_hash(event.prev_hash, event.payload()) == event.hash,
+            )
+
+    def check(petition_id: int, events: list) -> None:
+        number, head = heads.pop(petition_id, (f"#{petition_id}", None))
+        problem = first_break(links_of(number, events), head=head or None, empty_ref=f"信访事项 {number}")
+        if problem:
+            problems.append(problem)
+
+    current: list = []
+    for event in PetitionEvent.objects.order_by("petition_id", "seq").iterator(chunk_size=2000):
+        rows += 1
+        if current and current[0].petition_id != event.petition_id:
+            check(current[0].petition_id, current)
+            current = []
+        current.append(event)
+    if current:
+        check(current[0].petition_id, current)
+    # Petitions whose every event is gone.
+    for number, head in heads.values():
+        if head:
+            problems.append(f"信访事项 {number}：" + TAIL_DELETED.format(last="（无）"))
+    chains = Petition.objects.count()
+    return ChainReport(problems=problems, chains=chains, rows=rows)
+
+
+def petition_events_digest(upto_id: int) -> tuple[int, str]:
+    """Count and SHA-256 over the (id, hash) of every petition event up to ``upto_id``."""
+    _Petition, PetitionEvent = _petition_model()
+    digest = hashlib.sha256()
+    count = 0
+    for pk, event_hash in PetitionEvent.objects.filter(id__lte=upto_id).order_by("id").values_list("id", "hash").iterator(
+        chunk_size=5000
+    ):
+        digest.update(f"{pk}:{event_hash}\n".encode())
+        count += 1
+    return count, digest.hexdigest()
