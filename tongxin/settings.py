@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 
 from tongxin.env import ConfigError, env_bool, env_int, env_list, env_str
 
@@ -197,6 +198,23 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TIMEZONE = TIME_ZONE
 
 # --- notifications ----------------------------------------------------------
+# --- audit log and personal data (docs/security.md) ---------------------------
+# Audit rows are kept at least six months (网络安全法第二十一条): below 180 days start-up stops.
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 190)
+if AUDIT_RETENTION_DAYS < 180:
+    raise ConfigError(f"AUDIT_RETENTION_DAYS must be ≥ 180 (网络安全法: six months), got {AUDIT_RETENTION_DAYS}")
+# The chain heads are appended daily to a file outside the database; archives of purged rows.
+AUDIT_HEAD_EXPORT_DIR = Path(env_str("AUDIT_HEAD_EXPORT_DIR", str(DATA_DIR / "audit-heads")))
+AUDIT_ARCHIVE_DIR = Path(env_str("AUDIT_ARCHIVE_DIR", str(DATA_DIR / "audit-archive")))
+# Petitioners' identities are deleted this long after the matter ended (PIPL 第十九条, 第四十七条).
+PERSONAL_DATA_RETENTION_DAYS = env_int("PERSONAL_DATA_RETENTION_DAYS", 5 * 365 + 1, minimum=180)
+CELERY_BEAT_SCHEDULE = {
+    "audit-export-head": {
+        "task": "audit.tasks.export_audit_head",
+        "schedule": crontab(hour=0, minute=15),
+    },
+}
+
 EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",
     "django.core.mail.backends.smtp.EmailBackend" if PRODUCTION else "django.core.mail.backends.console.EmailBackend",
