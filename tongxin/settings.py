@@ -64,6 +64,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "audit.middleware.AuditOriginMiddleware",
     "csp.middleware.CSPMiddleware",
     "core.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -197,7 +198,6 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TIMEZONE = TIME_ZONE
 
-# --- notifications ----------------------------------------------------------
 # --- audit log and personal data (docs/security.md) ---------------------------
 # Audit rows are kept at least six months (网络安全法第二十一条): below 180 days start-up stops.
 AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 190)
@@ -215,6 +215,7 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# --- notifications ----------------------------------------------------------
 EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",
     "django.core.mail.backends.smtp.EmailBackend" if PRODUCTION else "django.core.mail.backends.console.EmailBackend",
