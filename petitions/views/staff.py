@@ -23,6 +23,7 @@ from django.utils.http import content_disposition_header, url_has_allowed_host_a
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from audit.services import audit_record
 from core.dashboard import inbox_counts, sees_desk
 from core.errors import DomainError
 from orgs.choices import Role
@@ -32,6 +33,8 @@ from petitions.choices import AccountabilityStatus, Flag, NoticeKind, State, Sup
 from petitions.identity import Identity, unseal
 from petitions.intake import PetitionDraft, petition_register
 from petitions.models import AccountabilityRecord, Attachment, Notice, Petition, SupervisionOrder
+from petitions.reveal import identity_reveal as reveal_identity
+from petitions.reveal import reveal_refusal
 from petitions.rules import DESK_ROLES, Action, Actor, allowed_actions
 from petitions.staff_forms import (
     ACTION_FORMS,
@@ -241,6 +244,7 @@ def detail(request: HttpRequest, public_id) -> HttpResponse:
         "p": p,
         "as_staff": as_staff,
         "identity": _identity(p),
+        "may_reveal": as_staff and reveal_refusal(petition=p, acting_user=user, visible=True) is None,
         "attachments": p.attachments.all(),
         "reviews": reviews,
         "supervisions": supervisions,
@@ -328,6 +332,25 @@ def supervision_answer(request: HttpRequest, pk: int) -> HttpResponse:
         return back
     messages.success(request, _("已回复督办单。"))
     return back
+
+
+# --- identity reveal -------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def identity_reveal(request: HttpRequest, public_id) -> HttpResponse:
+    """查看实名信息: the identity in clear, once, in this response only (audited)."""
+    p = _visible_petition(request, public_id)
+    try:
+        identity = reveal_identity(petition=p, acting_user=request.user, reason=request.POST.get("reason", ""))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("petitions:detail", public_id=p.public_id)
+    context = {"p": p, "identity": identity, "reason": " ".join(request.POST.get("reason", "").split())}
+    response = render(request, "petitions/staff/identity_reveal.html", context)
+    response["Cache-Control"] = "no-store, private"
+    return response
 
 
 # --- accountability --------------------------------------------------------------------------
@@ -421,6 +444,15 @@ def register(request: HttpRequest) -> HttpResponse:
 # --- downloads -------------------------------------------------------------------------------
 
 
+def _download_headers(response: HttpResponse) -> HttpResponse:
+    """A download is never rendered by the browser: saved as a file, its type not guessed,
+    and sandboxed should it be opened in place anyway (no script, no same-origin access)."""
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox"
+    response["Cache-Control"] = "no-store, private"
+    return response
+
+
 @login_required
 def notice_download(request: HttpRequest, pk: int) -> HttpResponse:
     notice = get_object_or_404(Notice.objects.select_related("petition", "unit", "issued_by"), pk=pk)
@@ -435,7 +467,12 @@ def notice_download(request: HttpRequest, pk: int) -> HttpResponse:
         content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     )
     response["Content-Disposition"] = content_disposition_header(True, notice_filename(notice))
-    return response
+    petition = notice.petition
+    if not petition.is_anonymous and petition.petitioner_id != request.user.pk:
+        # The notice is addressed to the petitioner by name: downloading it reveals the identity.
+        audit_record(actor=request.user, action="notice.download", target=petition,
+                     data={"kind": notice.kind, "notice": notice.pk, "doc_number": notice.doc_number})
+    return _download_headers(response)
 
 
 @login_required
@@ -447,8 +484,9 @@ def attachment_download(request: HttpRequest, pk: int) -> HttpResponse:
         handle = default_storage.open(attachment.file.name, "rb")
     except (FileNotFoundError, OSError):
         raise Http404("附件文件缺失") from None
-    return FileResponse(handle, as_attachment=True, filename=attachment.original_name,
-                        content_type=attachment.content_type or "application/octet-stream")
+    response = FileResponse(handle, as_attachment=True, filename=attachment.original_name,
+                            content_type=attachment.content_type or "application/octet-stream")
+    return _download_headers(response)
 
 
 urlpatterns = [
@@ -456,6 +494,7 @@ urlpatterns = [
     path("worklist/", worklist, name="worklist"),
     path("register/", register, name="register"),
     path("case/<uuid:public_id>/", detail, name="detail"),
+    path("case/<uuid:public_id>/identity/reveal/", identity_reveal, name="identity_reveal"),
     path("case/<uuid:public_id>/<str:action>/", act, name="act"),
     path("supervision/<int:pk>/answer/", supervision_answer, name="supervision_answer"),
     path("accountability/", accountability, name="accountability"),
