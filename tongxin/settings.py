@@ -67,6 +67,7 @@ MIDDLEWARE = [
     "audit.middleware.AuditOriginMiddleware",
     "csp.middleware.CSPMiddleware",
     "core.middleware.PermissionsPolicyMiddleware",
+    "core.middleware.RejectNulMiddleware",  # PostgreSQL cannot store NUL: 400/422 before any view
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
