@@ -10,7 +10,7 @@ from django.contrib.auth import authenticate, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -43,7 +43,8 @@ def _after_login(request: HttpRequest, state: str, next_url: str) -> HttpRespons
     if state == session.ENROLL:
         messages.info(request, _("您是工作人员，按规定须先启用两步验证，才能继续使用系统。"))
         return redirect("accounts:two_factor")
-    return redirect(next_url or resolve_url(settings.LOGIN_REDIRECT_URL))
+    # A URL, never a view name: redirect("abc") would try reverse("abc") and fail with a 500.
+    return HttpResponseRedirect(next_url or resolve_url(settings.LOGIN_REDIRECT_URL))
 
 
 # --- login --------------------------------------------------------------------------------
