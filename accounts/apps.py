@@ -14,3 +14,7 @@ class AccountsConfig(AppConfig):
         # Every login, whatever calls django.contrib.auth.login (our views, the test client's
         # force_login), stamps the session with its idle clock and second-factor state.
         user_logged_in.connect(on_login, dispatch_uid="accounts.session.on_login")
+
+        from core.crypto import register_encrypted_fields
+
+        register_encrypted_fields("accounts.TOTPDevice", "secret")  # rotate_encryption_key

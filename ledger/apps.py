@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class LedgerConfig(AppConfig):
     name = "ledger"
     verbose_name = _("台账导入")
+
+    def ready(self) -> None:
+        from core.crypto import register_encrypted_fields
+
+        register_encrypted_fields("ledger.LedgerUpload", "preview_enc")  # rotate_encryption_key
