@@ -12,10 +12,12 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
+from core import net
+
 MAX_AGENT = 300
+MAX_IP = 45  # AuditEvent.ip: the longest textual IPv6 address
 
 
 @dataclass(frozen=True)
@@ -34,7 +36,7 @@ def current_origin() -> Origin:
 @contextmanager
 def audit_origin(*, ip: str = "", user_agent: str = "") -> Iterator[Origin]:
     """Set the origin for the events written inside the block (commands: ``manage.py …``)."""
-    origin = Origin(ip=ip[:45], user_agent=user_agent[:MAX_AGENT])
+    origin = Origin(ip=ip[:MAX_IP], user_agent=user_agent[:MAX_AGENT])
     token = _origin.set(origin)
     try:
         yield origin
@@ -43,14 +45,9 @@ def audit_origin(*, ip: str = "", user_agent: str = "") -> Iterator[Origin]:
 
 
 def client_ip(request: HttpRequest) -> str:
-    """REMOTE_ADDR, or, behind ``API_TRUSTED_PROXIES`` reverse proxies, the address the
-    outermost trusted proxy saw (X-Forwarded-For read from the right, as the API does)."""
-    proxies = int(getattr(settings, "API_TRUSTED_PROXIES", 0) or 0)
-    if proxies > 0:
-        hops = [h.strip() for h in request.headers.get("X-Forwarded-For", "").split(",") if h.strip()]
-        if len(hops) >= proxies:
-            return hops[-proxies][:45]
-    return (request.META.get("REMOTE_ADDR", "") or "")[:45]
+    """The client address as lockout and rate limits see it (core.net), cut to the column."""
+    address = net.client_ip(request)
+    return "" if address == "unknown" else address[:MAX_IP]
 
 
 class AuditOriginMiddleware:
