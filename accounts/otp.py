@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from accounts.models import Factor, RecoveryCode, TOTPDevice
 from audit.services import audit_record
-from core.crypto import decrypt, encrypt, reencrypt
+from core.crypto import decrypt, encrypt
 from core.errors import InvalidInput, InvalidState, NotAllowed
 from orgs.choices import Role
 from orgs.models import User
@@ -222,11 +222,3 @@ def two_factor_reset(*, person: User, acting_user: User | None, reason: str, now
         data={"reason": reason[:500], "had_device": had_device},
     )
 
-
-def totp_secrets_reencrypt() -> int:
-    """Re-encrypt every TOTP secret under the first FIELD_ENCRYPTION_KEYS key (key rotation)."""
-    count = 0
-    for device in TOTPDevice.objects.only("pk", "secret").iterator(chunk_size=500):
-        TOTPDevice.objects.filter(pk=device.pk).update(secret=reencrypt(device.secret))
-        count += 1
-    return count

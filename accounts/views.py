@@ -41,8 +41,7 @@ def _safe_next(request: HttpRequest, candidate: str | None) -> str:
 
 def _after_login(request: HttpRequest, state: str, next_url: str) -> HttpResponse:
     if state == session.ENROLL:
-        messages.info(request, _("您是工作人员，按规定须先启用两步验证，才能继续使用系统。"))
-        return redirect("accounts:two_factor")
+        return redirect("accounts:two_factor")  # the page says why
     # A URL, never a view name: redirect("abc") would try reverse("abc") and fail with a 500.
     return HttpResponseRedirect(next_url or resolve_url(settings.LOGIN_REDIRECT_URL))
 
