@@ -11,7 +11,8 @@ class LoginForm(forms.Form):
     """The fields of templates/core/login.html (the template draws them itself)."""
 
     username = forms.CharField(label=_("工号或手机号"), max_length=USERNAME_MAX)
-    password = forms.CharField(label=_("密码"), max_length=256, strip=False, widget=forms.PasswordInput)
+    # 4096: long enough for any pass phrase, short enough that hashing it is no denial of service.
+    password = forms.CharField(label=_("密码"), max_length=4096, strip=False, widget=forms.PasswordInput)
 
 
 class CodeForm(forms.Form):
