@@ -41,6 +41,14 @@ NAV_ITEMS = [
         "upload",
         frozenset({Role.PETITION_OFFICER, Role.UNIT_LEADER, Role.ADMINISTRATOR}),
     ),
+    NavItem(
+        "insights:dashboard",
+        _("统计分析"),
+        "bar-chart",
+        # Handlers read their own statistics (/insights/me/); the others their subtree's.
+        frozenset({Role.PETITION_OFFICER, Role.UNIT_LEADER, Role.DISCIPLINE_INSPECTOR, Role.ADMINISTRATOR,
+                   Role.HANDLER}),
+    ),
     NavItem("orgs:people", _("人员管理"), "people", frozenset({Role.UNIT_LEADER, Role.ADMINISTRATOR})),
     NavItem("orgs:units", _("组织机构"), "diagram-3", None),
 ]
