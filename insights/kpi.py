@@ -1,0 +1,396 @@
+"""The KPI engine: facts counted in the database over ``visible_to(user)``, and the rows behind
+every count (the drill-down), built by the same functions so the two cannot disagree.
+
+Each fact belongs to a *family*: the petitions placed in a period by one stored column
+(``received_at``, ``acceptance_due_at``, ``accepted_at``, ``handling_due_at``, ``replied_at``)
+and attributed to one unit (受理单位 or 承办单位). Forwarding decisions are read from the
+FORWARDED events instead (the forwarding unit's period is recorded on the event). A report
+runs one grouped query per family — ``COUNT(*) FILTER (WHERE …)`` per fact, grouped by the
+period segment and the requested dimensions — and folds the small grouped results in Python;
+no petition row is ever loaded to be counted. Formulas live in tongxin.lib.kpi, definitions
+in docs/kpi.md.
+
+Scope: every query starts from ``petitions.selectors.visible_to(user)`` (DESIGN §3), so a
+person accused in a 检举控告 never finds it in a count, a chart or a list.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from django.db import connection
+from django.db.models import (
+    Case,
+    Count,
+    DateTimeField,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast, Coalesce, Substr
+
+from orgs.models import SEGMENT, Unit, User, path_successor
+from petitions.choices import OPEN_STATES, Flag, Rating, ReviewLevel, ReviewOutcome, RiskLevel, State
+from petitions.models import Petition, PetitionEvent, Review
+from petitions.selectors import visible_to
+from tongxin.lib.kpi import FACTS, Metric, Window, add_facts
+
+# A late forward happens after its due; an on-time one at most one acceptance period (15 days,
+# plus a long holiday) before it. Forward events older than this before a window cannot fall due
+# in it; the bound lets the (kind, at) index do the work.
+FORWARD_LOOKBACK = timedelta(days=45)
+
+
+class Dim(StrEnum):
+    """What a report can be grouped by."""
+
+    UNIT = "unit"  # the unit subtree at a chosen depth (受理单位 or 承办单位, per family)
+    HANDLER = "handler"  # 承办人 (responsible person)
+    CATEGORY = "category"
+    PTYPE = "ptype"
+    CHANNEL = "channel"
+
+
+_DIM_FIELDS = {Dim.HANDLER: "handler_id", Dim.CATEGORY: "category", Dim.PTYPE: "ptype", Dim.CHANNEL: "channel"}
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Restrictions chosen on a page: a unit subtree and petition attributes."""
+
+    root: Unit | None = None
+    category: str = ""
+    ptype: str = ""
+    channel: str = ""
+    handler_id: int | None = None  # 0: not assigned yet
+
+    def petition_q(self, prefix: str = "") -> Q:
+        q = Q()
+        for name in ("category", "ptype", "channel"):
+            value = getattr(self, name)
+            if value:
+                q &= Q(**{f"{prefix}{name}": value})
+        if self.handler_id == 0:  # "not assigned" (a group of the by-person table)
+            q &= Q(**{f"{prefix}handler_id__isnull": True})
+        elif self.handler_id is not None:
+            q &= Q(**{f"{prefix}handler_id": self.handler_id})
+        return q
+
+    def level(self, level: int | None) -> int:
+        """The depth units are rolled up to: by default the root's children."""
+        if level is not None:
+            return max(1, level)
+        return (self.root.depth + 1) if self.root is not None else 1
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One group of a report, as the drill-down receives it: the period segment and the value
+    of each grouping dimension (``unit`` is the bucket path; ``handler`` None = not assigned)."""
+
+    window: Window
+    dims: Mapping[str, Any] = field(default_factory=dict)
+    level: int | None = None
+
+
+# --------------------------------------------------------------------------- families
+
+
+def flag_q(flag: str, prefix: str = "") -> Q:
+    """Petitions carrying ``flag`` in their JSON list of flags (jsonb ``@>`` on PostgreSQL;
+    the quoted code inside the stored text on SQLite, which has no JSON containment)."""
+    if connection.vendor == "postgresql":
+        return Q(**{f"{prefix}flags__contains": [flag]})
+    return Q(**{f"{prefix}flags__icontains": f'"{flag}"'})
+
+
+def _in_review(level: str, **extra) -> Q:
+    # IN (subquery): one hashed look-up per row, not a correlated sub-select per row.
+    return Q(pk__in=Review.objects.filter(level=level, **extra).values("petition_id"))
+
+
+def _seconds(later: str, earlier: str):
+    return ExpressionWrapper(F(later) - F(earlier), output_field=DurationField())
+
+
+@dataclass(frozen=True)
+class Family:
+    key: str
+    label: str
+    date: str | None  # the column that places a petition in a period (None: a snapshot of now)
+    handling_unit: bool  # attributed to 承办单位 (else 受理单位)
+    base: Callable[[datetime], Q]  # rows that belong, apart from the period
+    counts: Callable[[datetime], dict[str, Q]]
+    sums: Callable[[], dict[str, tuple[Any, Q]]] = lambda: {}
+    events: bool = False  # counted from FORWARDED events rather than petition rows
+    # A deadline (00:00 after the last day) belongs to the period of its last day: (start, end].
+    deadline: bool = False
+
+    def path(self):
+        if self.events:
+            return F("_from_path")
+        if self.handling_unit:
+            return Coalesce(F("handling_unit__path"), F("unit__path"))
+        return F("unit__path")
+
+
+_DECIDED = Q(accepted_at__isnull=False) | Q(state=State.NOT_ACCEPTED)
+_GONE = Q(state__in=[State.WITHDRAWN, State.MERGED])
+
+FAMILIES: tuple[Family, ...] = (
+    Family(
+        "received", "收到", "received_at", False,
+        base=lambda now: Q(),
+        counts=lambda now: {
+            "received": Q(),
+            "repeat": flag_q(Flag.REPEAT) | Q(state=State.MERGED),
+            "collective": flag_q(Flag.COLLECTIVE),
+            "skip_level": flag_q(Flag.SKIP_LEVEL),
+        },
+    ),
+    Family(
+        # The petition's current acceptance period (the unit it was last forwarded to). Due when
+        # decided, or when the period ran out undecided; a matter withdrawn or merged before any
+        # decision owes none.
+        "acceptance", "受理决定", "acceptance_due_at", False, deadline=True,
+        base=lambda now: _DECIDED | (Q(acceptance_due_at__lte=now) & ~_GONE),
+        counts=lambda now: {
+            "acc_due": Q(),
+            "acc_on_time": Q(accepted_at__lt=F("acceptance_due_at"))
+            | Q(state=State.NOT_ACCEPTED, closed_at__lt=F("acceptance_due_at")),
+        },
+    ),
+    Family(
+        "forward", "转送决定", None, False, events=True, deadline=True,
+        base=lambda now: Q(),
+        counts=lambda now: {"fwd_due": Q(), "fwd_on_time": Q(at__lt=F("_due"))},
+    ),
+    Family(
+        "accepted", "受理", "accepted_at", False,
+        base=lambda now: Q(),
+        counts=lambda now: {"accepted": Q()},
+        sums=lambda: {"accept_seconds": (_seconds("accepted_at", "received_at"), Q())},
+    ),
+    Family(
+        # Replies owed: replied, or the handling period (with any approved extension: the stored
+        # handling_due_at) ran out; a matter withdrawn or merged before its reply owes none.
+        "handling", "答复期限", "handling_due_at", True, deadline=True,
+        base=lambda now: Q(replied_at__isnull=False) | (Q(handling_due_at__lte=now) & ~_GONE),
+        counts=lambda now: {"hand_due": Q(), "hand_on_time": Q(replied_at__lt=F("handling_due_at"))},
+    ),
+    Family(
+        "reply", "答复", "replied_at", True,
+        base=lambda now: Q(),
+        counts=lambda now: {
+            "replied": Q(),
+            "rated": Q(rated_at__isnull=False),
+            "satisfied": Q(rating__in=[Rating.SATISFIED, Rating.BASICALLY]),
+            "reviewed": _in_review(ReviewLevel.REVIEW),
+            "rereviewed": _in_review(ReviewLevel.REREVIEW),
+            "review_decided": _in_review(ReviewLevel.REVIEW, decided_at__isnull=False),
+            "review_upheld": _in_review(ReviewLevel.REVIEW, outcome=ReviewOutcome.UPHOLD),
+        },
+        sums=lambda: {"reply_seconds": (_seconds("replied_at", "accepted_at"), Q(accepted_at__isnull=False))},
+    ),
+    Family(
+        "snapshot", "当前", None, True,
+        base=lambda now: Q(state__in=sorted(OPEN_STATES)) & (Q(due_at__lte=now) | Q(risk_level=RiskLevel.HIGH)),
+        counts=lambda now: {"overdue": Q(due_at__lte=now), "high_risk": Q(risk_level=RiskLevel.HIGH)},
+    ),
+)
+FAMILY: dict[str, Family] = {f.key: f for f in FAMILIES}
+FACT_FAMILY: dict[str, Family] = {}
+for _family in FAMILIES:
+    for _name in [*_family.counts(datetime.now(UTC)), *_family.sums()]:
+        FACT_FAMILY[_name] = _family
+assert set(FACT_FAMILY) == set(FACTS), set(FACT_FAMILY) ^ set(FACTS)
+# Seconds facts drill down to the rows they are summed over.
+_ROWS_OF = {"accept_seconds": "accepted", "reply_seconds": "replied"}
+
+
+def families_for(metrics: Iterable[Metric]) -> list[Family]:
+    wanted = {FACT_FAMILY[f].key for m in metrics for f in m.facts}
+    return [f for f in FAMILIES if f.key in wanted]
+
+
+# --------------------------------------------------------------------------- rows
+
+
+def _in_window(column: str, w: Window, deadline: bool) -> Q:
+    if deadline:  # the last day (due_at - 1 day) lies in the period
+        return Q(**{f"{column}__gt": w.start, f"{column}__lte": w.end})
+    return Q(**{f"{column}__gte": w.start, f"{column}__lt": w.end})
+
+
+def _window_q(column: str, windows: Sequence[Window], deadline: bool) -> Q:
+    q = Q(pk__in=[])
+    for w in windows:
+        q |= _in_window(column, w, deadline)
+    return q
+
+
+def _scoped_petitions(user: User, filters: Filters) -> QuerySet[Petition]:
+    qs = visible_to(user)
+    pq = filters.petition_q()
+    return qs.filter(pq) if pq else qs
+
+
+def _family_rows(user: User, fam: Family, windows: Sequence[Window], filters: Filters, now: datetime) -> QuerySet:
+    """The rows of one family in the given periods and scope: what is counted, and what the
+    drill-down lists. Petitions, or FORWARDED events for the forward family."""
+    if fam.events:
+        petitions = _scoped_petitions(user, filters).values("pk")
+        lo = min(w.start for w in windows) - FORWARD_LOOKBACK
+        qs = PetitionEvent.objects.filter(kind=PetitionEvent.Kind.FORWARDED, at__gte=lo, petition__in=petitions)
+        qs = qs.alias(
+            _due=Cast(KeyTextTransform("due_at", "data"), DateTimeField()),
+            _from_path=Subquery(Unit.objects.filter(code=KeyTextTransform("from_unit", OuterRef("data"))).values("path")[:1]),
+        )
+        date = "_due"
+    else:
+        qs = _scoped_petitions(user, filters)
+        date = fam.date
+    qs = qs.alias(_fpath=fam.path())
+    if filters.root is not None:
+        qs = qs.filter(_fpath__gte=filters.root.path, _fpath__lt=path_successor(filters.root.path))
+    if date is not None:
+        qs = qs.filter(_window_q(date, windows, fam.deadline))
+    base = fam.base(now)
+    return qs.filter(base) if base else qs
+
+
+def _dim_expr(fam: Family, dim: str, level: int):
+    if dim == Dim.UNIT:
+        return Substr(F("_fpath"), 1, SEGMENT * level)
+    column = _DIM_FIELDS[Dim(dim)]
+    return F(f"petition__{column}") if fam.events else F(column)
+
+
+def _cell_q(fam: Family, cell: Cell, filters: Filters) -> Q:
+    q = Q()
+    level = filters.level(cell.level)
+    prefix = "petition__" if fam.events else ""
+    for dim, value in cell.dims.items():
+        if dim == Dim.UNIT:
+            if value is None:
+                q &= Q(_fpath__isnull=True)
+            elif len(value) >= SEGMENT * level:  # a unit at the level: its whole subtree
+                q &= Q(_fpath__gte=value, _fpath__lt=path_successor(value))
+            else:  # a unit above the level (the root itself): its own rows only
+                q &= Q(_fpath=value)
+        else:
+            column = prefix + _DIM_FIELDS[Dim(dim)]
+            q &= Q(**{f"{column}__isnull": True}) if value is None else Q(**{column: value})
+    return q
+
+
+def fact_rows(user: User, fact: str, cell: Cell, filters: Filters, now: datetime) -> QuerySet:
+    """The rows behind one fact of one cell: the drill-down. Its ``count()`` equals the fact
+    as :func:`facts` counts it for that cell (tests/insights check this)."""
+    fact = _ROWS_OF.get(fact, fact)
+    fam = FACT_FAMILY[fact]
+    qs = _family_rows(user, fam, [cell.window], filters, now)
+    qs = qs.filter(_cell_q(fam, cell, filters))
+    condition = fam.counts(now)[fact]
+    return qs.filter(condition) if condition else qs
+
+
+# --------------------------------------------------------------------------- grouped counts
+
+Key = tuple  # (segment index, *dimension values in the order asked)
+
+
+def _aggregates(fam: Family, now: datetime) -> dict[str, Any]:
+    aggs: dict[str, Any] = {}
+    for name, condition in fam.counts(now).items():
+        aggs[name] = Count("pk", filter=condition) if condition else Count("pk")
+    for name, (expr, condition) in fam.sums().items():
+        aggs[name] = Sum(expr, filter=condition) if condition else Sum(expr)
+    return aggs
+
+
+def _number(value: Any) -> float:
+    if value is None:
+        return 0
+    if isinstance(value, timedelta):
+        return value.total_seconds()
+    return value
+
+
+def family_facts(
+    user: User,
+    fam: Family,
+    *,
+    windows: Sequence[Window],
+    filters: Filters,
+    dims: Sequence[str] = (),
+    level: int | None = None,
+    now: datetime,
+) -> dict[Key, dict[str, float]]:
+    """One grouped query: the family's facts per (segment, *dims). A snapshot family has no
+    segments (its key's segment is None)."""
+    qs = _family_rows(user, fam, windows, filters, now)
+    level = filters.level(level)
+    keys: dict[str, Any] = {}
+    date = "_due" if fam.events else fam.date
+    segmented = date is not None and len(windows) > 1
+    if segmented:
+        keys["_t"] = Case(
+            *[When(_in_window(date, w, fam.deadline), then=Value(i)) for i, w in enumerate(windows)],
+            output_field=IntegerField(),
+        )
+    for dim in dims:
+        keys[f"_d_{dim}"] = _dim_expr(fam, dim, level)
+    aggs = _aggregates(fam, now)
+    if not keys:
+        rows = [qs.aggregate(**aggs)]
+    else:
+        rows = qs.order_by().values(**keys).annotate(**aggs)
+    out: dict[Key, dict[str, float]] = {}
+    for row in rows:
+        segment = row.get("_t", 0) if date is not None else None
+        key = (segment, *(row[f"_d_{d}"] for d in dims))
+        facts = {name: _number(row[name]) for name in aggs}
+        add_facts(out.setdefault(key, {}), facts)
+    return out
+
+
+def facts(
+    user: User,
+    *,
+    windows: Sequence[Window],
+    filters: Filters,
+    dims: Sequence[str] = (),
+    level: int | None = None,
+    families: Iterable[Family] = FAMILIES,
+    now: datetime,
+) -> dict[Key, dict[str, float]]:
+    """Facts per (segment, *dims) for the given disjoint periods: one query per family.
+    Snapshot facts (overdue, high risk now) are under segment None."""
+    out: dict[Key, dict[str, float]] = {}
+    for fam in families:
+        for key, values in family_facts(user, fam, windows=windows, filters=filters, dims=dims, level=level, now=now).items():
+            add_facts(out.setdefault(key, {}), values)
+    return out
+
+
+def cell_count(user: User, fact: str, cell: Cell, filters: Filters, now: datetime) -> float:
+    """The fact for one cell as the grouped query counts it (used to check drill-downs)."""
+    fam = FACT_FAMILY[fact]
+    dims = list(cell.dims)
+    table = family_facts(user, fam, windows=[cell.window], filters=filters, dims=dims, level=cell.level, now=now)
+    key_dims = tuple(cell.dims[d] for d in dims)
+    return sum(v.get(fact, 0) for k, v in table.items() if k[1:] == key_dims)
