@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Iterator
+from contextlib import closing
 from dataclasses import dataclass
 
 from django.apps import apps
@@ -43,11 +44,18 @@ class Link:
 
 def _pairs(links: Iterable[Link]) -> Iterator[tuple[Link, Link | None]]:
     it = iter(links)
-    current = next(it, None)
-    while current is not None:
-        following = next(it, None)
-        yield current, following
-        current = following
+    try:
+        current = next(it, None)
+        while current is not None:
+            following = next(it, None)
+            yield current, following
+            current = following
+    finally:
+        # Stopping at a break leaves a database cursor open (a server-side one on PostgreSQL):
+        # close it now, not when a later rollback has already dropped it.
+        close = getattr(it, "close", None)
+        if close is not None:
+            close()
 
 
 def first_break(links: Iterable[Link], *, start: str = GENESIS, head: str | None = None,
@@ -57,9 +65,15 @@ def first_break(links: Iterable[Link], *, start: str = GENESIS, head: str | None
     ``start`` is the hash the first row must point to; ``head`` the hash the last row must
     have (None: not checked). ``empty_ref`` names the chain when it has no row at all.
     """
+    with closing(_pairs(links)) as pairs:
+        return _first_break(pairs, start=start, head=head, empty_ref=empty_ref)
+
+
+def _first_break(pairs: Iterator[tuple[Link, Link | None]], *, start: str, head: str | None,
+                 empty_ref: str) -> str | None:
     prev_hash = start  # hash of the previous row
     previous: Link | None = None
-    for link, following in _pairs(links):
+    for link, following in pairs:
         if link.prev_hash != prev_hash or not link.intact:
             if following is not None and following.prev_hash == prev_hash and link.hash != prev_hash:
                 return f"{link.ref}：" + INSERTED.format(next=following.ref)

@@ -24,15 +24,20 @@ def tampering() -> Iterator[None]:
     if connection.vendor != "postgresql":
         yield
         return
-    with connection.cursor() as cursor:
-        for table, trigger in TRIGGERS.items():
-            cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER {trigger}")
+    _switch("DISABLE")
     try:
         yield
     finally:
-        with connection.cursor() as cursor:
-            for table, trigger in TRIGGERS.items():
-                cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER {trigger}")
+        _switch("ENABLE")
+
+
+def _switch(what: str) -> None:
+    with connection.cursor() as cursor:
+        # Django's foreign keys are deferred: their pending checks would block ALTER TABLE.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        for table, trigger in TRIGGERS.items():
+            cursor.execute(f"ALTER TABLE {table} {what} TRIGGER {trigger}")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 def make_gap(table: str, size: int = 10) -> None:
