@@ -64,6 +64,8 @@ def test_login_language_switch_and_logout(
         page.select_option("[data-testid=language-select]", "en")
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.locator("[data-testid=language-select]")).to_have_value("en")
+    expect(page.locator("[data-testid=home-title]")).to_have_text("Hello, 王晓红")
+    expect(page.locator("[data-testid=logout]")).to_have_text("Log out")
     cookies = {c["name"]: c["value"] for c in page.context.cookies()}
     assert cookies[settings.LANGUAGE_COOKIE_NAME] == "en"
 
