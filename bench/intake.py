@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import setup_django, summary  # noqa: E402
+from bench.common import setup_django, summary
 
 
 def run(rows: int, submissions: int, runs: int) -> list[float]:

@@ -104,7 +104,7 @@ TEMPLATES = [
 DATA_DIR = Path(env_str("TONGXIN_DATA_DIR", str(BASE_DIR / "var")))
 _default_sqlite = f"sqlite:///{DATA_DIR / 'tongxin.sqlite3'}"
 if not PRODUCTION:
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    (DATA_DIR / "static").mkdir(parents=True, exist_ok=True)  # also WhiteNoise's STATIC_ROOT
 DATABASE_URL = env_str("DATABASE_URL") if PRODUCTION else env_str("DATABASE_URL", _default_sqlite)
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
