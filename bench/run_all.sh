@@ -57,16 +57,17 @@ echo "$(stamp) database: $DATABASE_URL; results in $OUT"
   grep -m1 'model name' /proc/cpuinfo || true
   grep MemTotal /proc/meminfo || true
   uname -srm
+  echo "load at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 } | tee "$OUT/machine.txt"
 
 echo "$(stamp) generating $N petitions"
 "$PY" bench/generate_realistic.py --petitions "$N" 2>&1 | tee "$OUT/generate.txt"
 
-echo "$(stamp) timing tongxin"
+echo "$(stamp) timing tongxin (load: $(cut -d' ' -f1-3 /proc/loadavg))" | tee -a "$OUT/machine.txt"
 DEBUG=0 "$PY" bench/paths.py --runs "$RUNS" --warmup "$WARMUP" --json "$OUT/tongxin.json" 2>&1 | tee "$OUT/tongxin.txt"
 UNIT="$("$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["unit"]["id"])' "$OUT/tongxin.json")"
 
-echo "$(stamp) django-helpdesk: environment, load, timing"
+echo "$(stamp) django-helpdesk: environment, load, timing (load: $(cut -d' ' -f1-3 /proc/loadavg))" | tee -a "$OUT/machine.txt"
 "$PY" bench/helpdesk/run.py --source "$DATABASE_URL" --runs "$RUNS" --warmup "$WARMUP" --queue "$UNIT" \
   --json "$OUT/helpdesk.json" 2>&1 | grep -v "^WARNING: Location" | tee "$OUT/helpdesk.txt"
 
