@@ -237,9 +237,7 @@ def detail(request: HttpRequest, public_id) -> HttpResponse:
                 order.answer_form = SupervisionAnswerForm(auto_id=f"id_supervision{order.pk}_%s")
         records = list(selectors.accountability_visible_to(user).filter(petition=p).order_by("opened_at"))
         _decide_forms(request, user, records)
-    reviews = p.review_list
-    for review in reviews:
-        review.last_day = last_day_of(review.due_at)
+    reviews = p.review_list  # Review.last_day is a property of the model
     context = {
         "p": p,
         "as_staff": as_staff,
