@@ -72,7 +72,10 @@ class RejectNulMiddleware:
                 return _has_nul(json.loads(request.body or b"null"))
             except (ValueError, RecursionError):
                 return False  # not JSON (or nested too deep): the API answers that itself
-        if request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        # Form bodies of the pages (not of the API, which reads request.body itself: parsing the
+        # stream here would leave it nothing to read).
+        forms = ("application/x-www-form-urlencoded", "multipart/form-data")
+        if request.content_type in forms and not request.path_info.startswith("/api/"):
             return _has_nul(dict(request.POST.lists()))
         return False
 
