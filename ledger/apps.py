@@ -8,5 +8,6 @@ class LedgerConfig(AppConfig):
 
     def ready(self) -> None:
         from core.crypto import register_encrypted_fields
+        from ledger import services  # noqa: F401  (registers the "ledger.import" job)
 
         register_encrypted_fields("ledger.LedgerUpload", "preview_enc")  # rotate_encryption_key
