@@ -56,7 +56,7 @@ def render(tx: dict, hd: dict, intake: str | None = None) -> str:
     ]
     for label, tkeys, hkeys in PAIRS:
         a, b = _median(tx, tkeys), _median(hd, hkeys)
-        ratio = f"{b / a:,.0f}×" if a and b else "n/a"
+        ratio = "n/a" if not (a and b) else f"{b / a:.1f}×" if b / a < 10 else f"{b / a:,.0f}×"
         lines.append(f"| {label} | {_fmt(a)} | {_fmt(b)} | {ratio} |")
     lines += ["", "tongxin, every path:", "", "| path | median | queries | goal |", "| --- | ---: | ---: | --- |"]
     for t in tx.get("timings", []):

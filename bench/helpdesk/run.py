@@ -70,7 +70,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warmup", type=int, default=2)
     parser.add_argument("--queue", type=int)
     parser.add_argument("--json")
-    parser.add_argument("--skip-load", action="store_true")
+    parser.add_argument("--skip-load", action="store_true", help="time only (the data is loaded)")
+    parser.add_argument("--load-only", action="store_true", help="make the environment and load the data only")
     args = parser.parse_args(argv)
     if not args.source:
         parser.error("--source (or DATABASE_URL) is required")
@@ -82,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     script = str(HERE / "hdbench.py")
     if not args.skip_load:
         done = subprocess.run([str(python), script, "load", "--source", args.source], env=env)
-        if done.returncode:
+        if done.returncode or args.load_only:
             return done.returncode
     cmd = [str(python), script, "time", "--runs", str(args.runs), "--warmup", str(args.warmup)]
     if args.queue:
