@@ -51,6 +51,8 @@ NAV_ITEMS = [
     ),
     NavItem("orgs:people", _("人员管理"), "people", frozenset({Role.UNIT_LEADER, Role.ADMINISTRATOR})),
     NavItem("orgs:units", _("组织机构"), "diagram-3", None),
+    NavItem("accounts:password_change", _("账号安全"), "shield-lock", None),
+    NavItem("accounts:two_factor_people", _("两步验证管理"), "key", frozenset({Role.ADMINISTRATOR})),
 ]
 
 
