@@ -190,8 +190,7 @@ class LedgerFile:
                     yield number, values
         except LedgerFileError:
             raise
-        except (etree.XMLSyntaxError, ValueError, IndexError, KeyError, OverflowError, zipfile.BadZipFile,
-                EOFError, OSError) as exc:
+        except Exception as exc:  # corrupt XML, inflate errors, bad indexes: any of them in an untrusted file
             logger.info("ledger sheet unreadable at row %s: %r", number, exc)
             raise LedgerFileError(f"工作表“{sheet.name}”第{number + 1}行附近内容损坏，无法读取") from None
 
@@ -395,6 +394,6 @@ def _headers_from(rows: list[tuple[int, list]], header_row: int) -> list[str]:
     for number, values in rows:
         if number == header_row:
             if len(values) > MAX_COLUMNS and sum(1 for v in values if cell_text(v)) > MAX_COLUMNS:
-                raise LedgerFileError(f"表头超过上限{MAX_COLUMNS}列")
+                raise LedgerFileError(f"表头有{len(values)}列，超过上限{MAX_COLUMNS}列")
             return _unique_headers(values)
     return []
