@@ -88,8 +88,18 @@ class InsightsForm(forms.Form):
         root = self.unit
         self.level_choices = self._level_choices(root)
         self.fields["lv"].widget.choices = self.level_choices
-        self.initial = {"p": self.window.spec, "root": root.code if root else None, "by": Dim.UNIT,
-                        "lv": self.level}
+        # What the page computes with is what the form shows, chosen or defaulted.
+        shown = {"p": self.window.spec, "root": root.code if root else "", "by": self.group_by, "lv": self.level}
+        if self.window.kind == "range":
+            shown["p"] = ""
+        if self.is_bound:
+            data = self.data.copy()
+            for name, value in shown.items():
+                if (not data.get(name) or name in self.errors) and value not in (None, ""):
+                    data[name] = value
+            self.data = data
+        else:
+            self.initial = shown
         for field in self.fields.values():
             css = "form-select form-select-sm" if isinstance(field.widget, forms.Select) else "form-control form-control-sm"
             field.widget.attrs["class"] = css

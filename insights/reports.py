@@ -109,7 +109,7 @@ def ranking_chart(board: dashboards.Dashboard) -> bytes:
     plt = _pyplot()
     chart = board.charts.get("ranking") or {"units": [], "data": [], "metric": "", "target": None}
     fig, ax = plt.subplots(figsize=(8, max(2.5, 0.35 * len(chart["units"]) + 1)))
-    ax.barh(chart["units"], [v or 0 for v in chart["data"]], color="#b71c1c")
+    ax.barh(chart["units"], [v or 0 for v in chart["data"]], color="#b71c1c", height=0.6)
     if chart["target"] is not None:
         ax.axvline(chart["target"], color="#1565c0", linestyle="--", label=f"目标 {chart['target']:g}%")
         ax.legend(fontsize=8)

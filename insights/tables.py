@@ -169,7 +169,7 @@ def _labels(dim: str, keys: Iterable[Any], level: int) -> dict[Any, tuple[str, U
         names = dict(User.objects.filter(pk__in=[k for k in keys if k]).values_list("pk", "name"))
         return {k: (names.get(k, "—") if k else "（未交办）", None) for k in keys}
     choices = _CHOICES[Dim(dim)]
-    return {k: (choices(k).label if k in choices.values else str(k), None) for k in keys}
+    return {k: (str(choices(k).label) if k in choices.values else str(k), None) for k in keys}
 
 
 def _sort_key(dim: str | None, key: Any, label: str):
@@ -327,7 +327,7 @@ def heat_map(user: User, *, window: Window, filters: Filters, level: int | None,
         links.append(drill_query(m, "num", window, Filters(**{**filters.__dict__, "category": category}),
                                  unit=unit, level=lv))
     return {
-        "categories": [Category(c).label for c in categories],
+        "categories": [str(Category(c).label) for c in categories],
         "units": [labels[k][0] for k in unit_keys],
         "data": data,
         "links": links,

@@ -37,3 +37,12 @@ def delta_text(f) -> str:
         return "±0"
     digits = 1 if (f.metric.is_rate or f.metric.kind == "days") else 0
     return f"{c.delta:+.{digits}f}"
+
+
+@register.filter
+def num(value) -> str:
+    """A target as typed: 95, 92.5, 97.25 (no trailing zeros, no exponent)."""
+    if value is None:
+        return ""
+    text = f"{value:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text

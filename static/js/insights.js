@@ -41,7 +41,7 @@
       var series = d.rates.map(function (s, i) {
         return {
           name: s.name, type: "line", yAxisIndex: 0, smooth: false, connectNulls: false,
-          symbolSize: 8, data: s.data, itemStyle: { color: colours[i % colours.length] },
+          symbol: "circle", symbolSize: 8, showSymbol: true, showAllSymbol: true, data: s.data, itemStyle: { color: colours[i % colours.length] },
           markLine: targetLine(s.target)
         };
       });
@@ -122,9 +122,10 @@
         el.style.height = Math.max(300, 30 * d.units.length + 140) + "px";
       }
       var chart = window.echarts.init(el, null, { renderer: "canvas" });
+      // data-ready marks a chart fully drawn (after its entry animation), for tests and screenshots.
+      chart.on("finished", function () { el.dataset.ready = "1"; });
       chart.setOption(builders[kind](d));
       chart.on("click", function (params) { go(linkOf(kind, d, params)); });
-      el.dataset.ready = "1";
       charts.push(chart);
     });
   }

@@ -1,0 +1,60 @@
+"""Query counts of the statistics pages and exports: fixed, whatever the number of petitions
+(aggregated in the database, never counted row by row)."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.insights.conftest import at, handling, received, reply
+from tests.insights.helpers import table
+from tongxin.lib.kpi import Window
+
+MARCH = Window.month(2026, 3)
+PAGES = [
+    ("dashboard", "/insights/?p=2026-03", 19),
+    ("unit", "/insights/unit/TS/?p=2026-03", 26),
+    ("mine", "/insights/me/?p=2026-03", 12),
+    ("table", "/insights/table/?p=2026-03", 15),
+    ("table by person", "/insights/table/?p=2026-03&by=handler", 15),
+    ("table export", "/insights/table/?p=2026-03&export=xlsx", 13),
+    ("unit × month", "/insights/monthly/?p=2026-03&m=acceptance_rate", 10),
+]
+
+
+def _queries(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200, url
+    return len(ctx.captured_queries)
+
+
+def _more(world, n: int) -> None:
+    for i in range(n):
+        p = handling(world, at(2026, 1, 3 + i % 5), at(2026, 1, 6 + i % 3))
+        reply(world, p, at(2026, 3, 2 + i))
+        received(world, at(2026, 3, 10 + i))
+
+
+@pytest.mark.parametrize(("name", "url", "limit"), PAGES, ids=[p[0] for p in PAGES])
+def test_page_queries_are_bounded_and_do_not_grow(world, march, client, name, url, limit):
+    client.force_login(world.company_officer)
+    before = _queries(client, url)
+    assert before <= limit, f"{name}: {before} queries"
+    _more(world, 6)
+    assert _queries(client, url) == before, name
+
+
+def test_drill_down_and_its_export(world, march, client, django_assert_max_num_queries):
+    client.force_login(world.company_officer)
+    kpis = table(world.company_officer, MARCH, world.company, now=at(2026, 3, 31, 12))
+    for key in ("acceptance_rate", "handling_rate", "satisfaction_rate", "received", "overdue"):
+        url = kpis.total.figures[key].url
+        # session, user, roles, root unit, counts (one per source), rows (one per source)
+        with django_assert_max_num_queries(9):
+            assert client.get(url).status_code == 200
+        with django_assert_max_num_queries(9):
+            assert client.get(url + "&export=xlsx").status_code == 200
+    before = _queries(client, kpis.total.figures["acceptance_rate"].url)
+    _more(world, 6)
+    assert _queries(client, kpis.total.figures["acceptance_rate"].url) == before
