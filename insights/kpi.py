@@ -236,8 +236,16 @@ def _in_window(column: str, w: Window, deadline: bool) -> Q:
 
 
 def _window_q(column: str, windows: Sequence[Window], deadline: bool) -> Q:
+    """Rows in any of the windows; adjacent windows (the months of a trend) become one range,
+    one index range scan."""
+    spans: list[Window] = []
+    for w in sorted(windows, key=lambda w: w.first):
+        if spans and spans[-1].last + timedelta(days=1) >= w.first:
+            spans[-1] = Window.range(spans[-1].first, max(spans[-1].last, w.last))
+        else:
+            spans.append(w)
     q = Q(pk__in=[])
-    for w in windows:
+    for w in spans:
         q |= _in_window(column, w, deadline)
     return q
 

@@ -8,6 +8,8 @@ drill-down, through the same functions.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -142,7 +144,7 @@ def monthly(request: HttpRequest) -> HttpResponse:
     except KeyError:
         m = metric("handling_rate")
     end = form.window
-    span = Window.last_months(12, end.end - timezone.timedelta(seconds=1))
+    span = Window.last_months(12, end.end - timedelta(seconds=1))
     grid = monthly_table(user, span=span, metric_key=m.key, filters=form.filters(), level=form.level, now=now)
     if request.GET.get("export") == "xlsx":
         return exports.monthly_response(grid)
