@@ -252,3 +252,14 @@ def find_by_receipt(code: str) -> Petition | None:
 
 
 RECEIPT_ACTOR = Actor(receipt_holder=True)
+
+# Guessing a receipt code: at most TRACK_LIMIT tries per client address per TRACK_WINDOW_SECONDS,
+# one budget shared by the tracking page and the API.
+TRACK_LIMIT = 10
+TRACK_WINDOW_SECONDS = 600
+
+
+def receipt_try_allowed(request) -> bool:
+    from core.ratelimit import hit
+
+    return hit("receipt", request, limit=TRACK_LIMIT, window_seconds=TRACK_WINDOW_SECONDS)

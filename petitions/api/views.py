@@ -7,8 +7,6 @@ import uuid
 from collections import defaultdict
 from datetime import datetime, timedelta
 
-from django.conf import settings
-from django.core.cache import cache
 from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
@@ -43,7 +41,14 @@ from petitions.api.schemas import (
 )
 from petitions.choices import OPEN_STATES, State
 from petitions.identity import Identity, mask_name, unseal
-from petitions.intake import PetitionDraft, find_by_receipt, petition_submit
+from petitions.intake import (
+    TRACK_LIMIT,
+    TRACK_WINDOW_SECONDS,
+    PetitionDraft,
+    find_by_receipt,
+    petition_submit,
+    receipt_try_allowed,
+)
 from petitions.models import Petition, PetitionerIdentity, PetitionEvent, Review
 from petitions.rules import Actor, allowed_actions
 from petitions.selectors import visible_to
@@ -57,9 +62,6 @@ READ_ERRORS = {401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 SUMMARY_RELATED = ("unit__parent", "handling_unit", "accused_unit")
 DETAIL_RELATED = (*SUMMARY_RELATED, "handler", "leader", "identity")
 
-# Anonymous tracking: at most TRACK_LIMIT attempts per client IP per TRACK_WINDOW.
-TRACK_LIMIT = 10
-TRACK_WINDOW = timedelta(minutes=10)
 
 
 class RateLimited(DomainError):
@@ -223,30 +225,12 @@ def _act(request: HttpRequest, public_id: str, verb, **kwargs) -> dict:
     return summary(fresh, user, timezone.now())
 
 
-def client_ip(request: HttpRequest) -> str:
-    """REMOTE_ADDR, or, behind ``API_TRUSTED_PROXIES`` reverse proxies, the address the
-    outermost trusted proxy saw (X-Forwarded-For read from the right)."""
-    proxies = int(getattr(settings, "API_TRUSTED_PROXIES", 0) or 0)
-    if proxies > 0:
-        hops = [h.strip() for h in request.headers.get("X-Forwarded-For", "").split(",") if h.strip()]
-        if len(hops) >= proxies:
-            return hops[-proxies]
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
-
-
 def _count_track_attempt(request: HttpRequest) -> None:
-    key = f"api:v1:track:{client_ip(request)}"
-    window = int(TRACK_WINDOW.total_seconds())
-    cache.add(key, 0, timeout=window)
-    try:
-        attempts = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=window)
-        attempts = 1
-    if attempts > TRACK_LIMIT:
+    if not receipt_try_allowed(request):
         raise RateLimited(
-            "rate_limited", f"查询过于频繁：每个网络地址{window // 60}分钟内最多查询{TRACK_LIMIT}次，请稍后再试",
-            retry_after=window,
+            "rate_limited",
+            f"查询过于频繁：每个网络地址{TRACK_WINDOW_SECONDS // 60}分钟内最多查询{TRACK_LIMIT}次，请稍后再试",
+            retry_after=TRACK_WINDOW_SECONDS,
         )
 
 

@@ -14,10 +14,8 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
@@ -44,7 +42,13 @@ from petitions.forms import (
     WithdrawForm,
     suggest_category,
 )
-from petitions.intake import MAX_ATTACHMENTS, RECEIPT_ACTOR, find_by_receipt, petition_submit
+from petitions.intake import (
+    MAX_ATTACHMENTS,
+    RECEIPT_ACTOR,
+    find_by_receipt,
+    petition_submit,
+    receipt_try_allowed,
+)
 from petitions.models import Attachment, Petition
 from petitions.rules import PETITIONER_ACTIONS, Action, Actor, allowed_actions, refusal
 from petitions.uploads import check_upload
@@ -64,7 +68,6 @@ TRACK_KEY = "tracked_petition"  # public_id opened with a receipt code
 TMP_ROOT = "tmp/submit"  # under the default storage; one folder per day, per draft
 TMP_KEEP_DAYS = 2
 MAX_DRAFTS = 3
-TRACK_LIMIT, TRACK_WINDOW = 10, 600  # receipt-code tries per client IP per 10 minutes
 
 # Colour of each state's badge (Bootstrap text-bg-*).
 STATE_BADGE = {
@@ -538,36 +541,12 @@ def detail_public(request: HttpRequest, public_id) -> HttpResponse:
 # --- anonymous tracking by receipt code ----------------------------------------------------
 
 
-def _client_ip(request: HttpRequest) -> str:
-    """REMOTE_ADDR, or, behind ``API_TRUSTED_PROXIES`` reverse proxies (the setting the REST
-    API reads too), the address the outermost trusted proxy saw (X-Forwarded-For from the right).
-    Without it every client behind a proxy would share the proxy's address and budget."""
-    proxies = int(getattr(settings, "API_TRUSTED_PROXIES", 0) or 0)
-    if proxies > 0:
-        hops = [h.strip() for h in request.headers.get("X-Forwarded-For", "").split(",") if h.strip()]
-        if len(hops) >= proxies:
-            return hops[-proxies]
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
-
-
-def _track_attempt_allowed(request: HttpRequest) -> bool:
-    """Count one try; False once this address made more than TRACK_LIMIT in the window."""
-    key = f"petitions:track:{_client_ip(request)}"
-    cache.add(key, 0, TRACK_WINDOW)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, TRACK_WINDOW)
-        count = 1
-    return count <= TRACK_LIMIT
-
-
 @never_cache
 def track(request: HttpRequest) -> HttpResponse:
     form = TrackForm(request.POST or None)
     status, blocked = 200, ""
     if request.method == "POST":
-        if not _track_attempt_allowed(request):
+        if not receipt_try_allowed(request):
             form = TrackForm()
             blocked = _("尝试次数过多。为保护信访人，请10分钟后再试。")
             status = 429
