@@ -210,6 +210,11 @@ AUDIT_ARCHIVE_DIR = Path(env_str("AUDIT_ARCHIVE_DIR", str(DATA_DIR / "audit-arch
 # Petitioners' identities are deleted this long after the matter ended (PIPL 第十九条, 第四十七条).
 PERSONAL_DATA_RETENTION_DAYS = env_int("PERSONAL_DATA_RETENTION_DAYS", 5 * 365 + 1, minimum=180)
 CELERY_BEAT_SCHEDULE = {
+    # Reminders, supervision and accountability: idempotent, safe on two nodes at once.
+    "petitions-sweep-deadlines": {
+        "task": "petitions.tasks.sweep_deadlines",
+        "schedule": crontab(minute="*/15"),
+    },
     "audit-export-head": {
         "task": "audit.tasks.export_audit_head",
         "schedule": crontab(hour=0, minute=15),
