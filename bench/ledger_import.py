@@ -54,9 +54,8 @@ def run(rows: int, bad: float, as_csv: bool, profile: bool = False) -> None:
         user, _ = User.objects.get_or_create(employee_no=f"BH{i:04d}", defaults={"name": f"承办人{i}", "home_unit": team})
         RoleAssignment.objects.get_or_create(user=user, unit=team, role=Role.HANDLER)
         handlers.append(Handler(unit=team.code, name=user.employee_no))
-    source, _ = LedgerSource.objects.get_or_create(
-        name="基准测试台账", defaults={"unit": group, "created_by": clerk},
-    )
+    # A new source per run: its keys are its own, so every row of this run is new to it.
+    source = LedgerSource.objects.create(name=f"基准测试台账 {time.time_ns()}", unit=group, created_by=clerk)
     source.mapping = {
         "legacy_number": "信访编号", "received": "登记日期", "name": "来信人", "phone": "联系电话",
         "channel": "信访方式", "category": "问题类别", "content": "反映问题", "handling_unit": "办理单位",

@@ -24,22 +24,24 @@ KPIs of past years and ``verify_petition_chain`` see them like any other petitio
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import re
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
+from json.encoder import encode_basestring  # type: ignore[attr-defined]
 
 from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from audit.hashing import GENESIS, chain_hash
+from audit.hashing import GENESIS
 from core.calendar import work_calendar
 from core.crypto import encrypt
-from ledger.bulk import Record, RowTemplate, Table, update_many
+from ledger.bulk import Record, RowTemplate, Table, bulk_session, reserve_ids, update_many
 from ledger.fields import (
     CODE_LABELS,
     DATE_FIELDS,
@@ -482,6 +484,22 @@ class Builder:
         self.cal = work_calendar()
         self.template = RowTemplate(Petition, now)
         self._policies: dict[int, PeriodPolicy] = {}
+        self._due: dict[tuple, datetime] = {}
+        self._iso: dict[datetime, str] = {}
+
+    def due(self, at: datetime, period) -> datetime:
+        """tongxin.lib.periods.due_at, memoised by day (a ledger has a few thousand days)."""
+        key = (local_date(at), period)
+        found = self._due.get(key)
+        if found is None:
+            found = self._due[key] = due_at(at, period, self.cal)
+        return found
+
+    def iso(self, at: datetime) -> str:
+        found = self._iso.get(at)
+        if found is None:
+            found = self._iso[at] = _utc_iso(at)
+        return found
 
     def policy(self, unit: Unit) -> PeriodPolicy:
         policy = self._policies.get(unit.pk)
@@ -490,7 +508,6 @@ class Builder:
         return policy
 
     def build(self, row: LedgerRow, number: str) -> Built:
-        cal = self.cal
         flags = [str(Flag.COLLECTIVE)] if row.people_count >= 5 else []
         risk = str(RiskLevel.MEDIUM if flags else RiskLevel.LOW)
         policy = self.policy(row.unit)
@@ -500,7 +517,7 @@ class Builder:
             people_count=row.people_count, received_at=row.received, unit_id=row.unit.pk,
             handling_unit_id=row.handling_unit.pk if row.handling_unit else None,
         )
-        p.acceptance_due_at = due_at(row.received, policy.acceptance, cal)
+        p.acceptance_due_at = self.due(row.received, policy.acceptance)
         p.due_kind, p.due_at = str(DueKind.ACCEPTANCE), p.acceptance_due_at
         events: list[tuple] = [(
             Kind.REGISTERED, row.received, "", State.REGISTERED, f"经{CHANNEL_LABELS[row.channel]}收到（据台账导入）",
@@ -524,7 +541,7 @@ class Builder:
                  {"reason": row.decline_reason, "legal_channel": "", "on_time": row.accepted < p.acceptance_due_at})
         elif row.accepted is not None:
             p.accepted_at = row.accepted
-            p.handling_due_at = due_at(row.accepted, policy.handling, cal)
+            p.handling_due_at = self.due(row.accepted, policy.handling)
             p.due_kind, p.due_at = str(DueKind.HANDLING), p.handling_due_at
             move(Kind.ACCEPTED, row.accepted, State.ACCEPTED, "据台账：已受理",
                  {"handling_due_at": p.handling_due_at.isoformat(), "period": str(policy.handling),
@@ -539,7 +556,7 @@ class Builder:
             if row.state in ("replied", "closed"):
                 assert row.replied is not None and row.handling_unit is not None
                 p.reply_outcome, p.reply_text, p.replied_at = row.reply_outcome, row.reply_text, row.replied
-                p.review_request_due_at = due_at(row.replied, self.policy(row.handling_unit).review_request, cal)
+                p.review_request_due_at = self.due(row.replied, self.policy(row.handling_unit).review_request)
                 p.due_kind, p.due_at = str(DueKind.REVIEW_REQUEST), p.review_request_due_at
                 move(Kind.REPLIED, row.replied, State.REPLIED, row.reply_text or "据台账：已答复",
                      {"outcome": row.reply_outcome, "on_time": row.replied < p.handling_due_at})
@@ -565,21 +582,39 @@ class Builder:
         return Built(petition=p, events=events, row=row)
 
 
-def chain(built: Built) -> list[tuple]:
+_text = encode_basestring  # json.dumps(value, ensure_ascii=False) of a str, in C
+
+
+def chain(built: Built, iso: Callable[[datetime], str] | None = None) -> list[tuple]:
     """The petition's event rows with their hashes (needs the petition's primary key), in the
-    column order of ``EVENT_FIELDS``; the payload is PetitionEvent.payload()'s."""
+    column order of ``EVENT_FIELDS``, the data as JSON text.
+
+    The hash is audit.hashing.chain_hash of PetitionEvent.payload(): its canonical JSON (keys
+    sorted, compact, non-ASCII kept, datetimes as UTC ISO) is assembled here from the parts,
+    the data being serialised once for both the hash and the column (tests check the result
+    against chain_hash and verify_petition_chain)."""
+    iso = iso or _utc_iso
     p = built.petition
+    pk = p.id
     prev = GENESIS
     out = []
     for seq, (kind, at, from_state, to_state, note, data) in enumerate(built.events, start=1):
         kind, from_state, to_state = str(kind), str(from_state), str(to_state)
-        payload = {"petition": p.id, "seq": seq, "kind": kind, "at": at, "actor": None, "from": from_state,
-                   "to": to_state, "note": note, "data": data, "public": True}
-        digest = chain_hash(prev, payload)
-        out.append((p.id, seq, kind, at, None, from_state, to_state, note, data, True, prev, digest))
+        data_text = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        canonical = (
+            f'{{"actor":null,"at":{_text(iso(at))},"data":{data_text},"from":{_text(from_state)},'
+            f'"kind":{_text(kind)},"note":{_text(note)},"petition":{pk},"public":true,"seq":{seq},'
+            f'"to":{_text(to_state)}}}'
+        )
+        digest = hashlib.sha256(prev.encode() + b"|" + canonical.encode()).hexdigest()
+        out.append((pk, seq, kind, at, None, from_state, to_state, note, data_text, True, prev, digest))
         prev = digest
     p.event_seq, p.event_head = len(out), prev
     return out
+
+
+def _utc_iso(at: datetime) -> str:
+    return at.astimezone(UTC).isoformat()
 
 
 EVENT_FIELDS = ("petition", "seq", "kind", "at", "actor", "from_state", "to_state", "note", "data", "public",
@@ -613,16 +648,27 @@ def write_rows(rows: list[LedgerRow], *, builder: Builder, run: LedgerRun, now: 
         numbers = reserve_numbers(Counter(local_date(r.received).year for r in rows))
         built = [builder.build(r, numbers[local_date(r.received).year].pop()) for r in rows]
         template = builder.template
-        Table(Petition, template.fields).insert(template.values(b.petition) for b in built)
-        ids = dict(Petition.objects.filter(number__in=[b.petition.number for b in built]).values_list("number", "id"))
+        petitions = Table(Petition, template.fields)
+        ids = reserve_ids(Petition, len(built))
         events: list[tuple] = []
-        heads: list[tuple] = []
-        for b in built:
-            b.petition.id = ids[b.petition.number]
-            events.extend(chain(b))
-            heads.append((b.petition.event_seq, b.petition.event_head, b.petition.id))
-        Table(PetitionEvent, EVENT_FIELDS).insert(events)
-        update_many(Petition, ("event_seq", "event_head"), heads)
+        if ids is not None:
+            # Keys first: the events (and the petition's chain head) are complete before the insert.
+            fields = [Petition._meta.pk, *template.fields]
+            petitions = Table(Petition, fields)
+            for b, pk in zip(built, ids, strict=True):
+                b.petition.id = pk
+                events.extend(chain(b, builder.iso))
+            petitions.insert((b.petition.id, *template.values(b.petition)) for b in built)
+        else:
+            petitions.insert(template.values(b.petition) for b in built)
+            found = dict(Petition.objects.filter(number__in=[b.petition.number for b in built])
+                         .values_list("number", "id"))
+            for b in built:
+                b.petition.id = found[b.petition.number]
+                events.extend(chain(b, builder.iso))
+            update_many(Petition, ("event_seq", "event_head"),
+                        [(b.petition.event_seq, b.petition.event_head, b.petition.id) for b in built])
+        Table(PetitionEvent, EVENT_FIELDS, ready=("data",)).insert(events)
         Table(PetitionerIdentity, IDENTITY_FIELDS).insert(
             r for b in built if (r := identity_row(b.row, b.petition.id)) is not None
         )
@@ -755,20 +801,21 @@ def import_rows(
             if row.handler_name and row.handler is None:
                 summary.handlers_unlinked += 1
 
-    for number, values in ledger.rows(sheet):
-        if number <= header_row:
-            continue
-        if is_blank(values):
-            summary.blank += 1
-            continue
-        summary.rows += 1
-        chunk.append((number, values))
-        if len(chunk) >= CHUNK:
-            flush()
-            if progress is not None:
-                progress(summary.rows, total)
-    flush()
-    write_pending()
+    with bulk_session():
+        for number, values in ledger.rows(sheet):
+            if number <= header_row:
+                continue
+            if is_blank(values):
+                summary.blank += 1
+                continue
+            summary.rows += 1
+            chunk.append((number, values))
+            if len(chunk) >= CHUNK:
+                flush()
+                if progress is not None:
+                    progress(summary.rows, total)
+        flush()
+        write_pending()
     if progress is not None:
         progress(summary.rows, total)
     return summary

@@ -276,3 +276,45 @@ def test_csv_in_gbk_with_bom_less_utf8_and_with_bom(run_ledger):
         assert run.job.result["created"] == 1, encoding
         assert run.upload.encoding == {"gbk": "gb18030", "utf-8": "utf-8", "utf-8-sig": "utf-8-sig"}[encoding]
     assert set(Petition.objects.values_list("content", flat=True)) == {CONTENT}
+
+
+def test_the_event_hash_is_the_audit_chains_hash_of_the_events_payload():
+    """importer.chain assembles the canonical JSON itself: it must equal audit.hashing's."""
+    import json
+
+    from audit.hashing import GENESIS, chain_hash
+    from ledger.bulk import Record
+    from ledger.importer import Built, chain
+
+    at = datetime(2021, 3, 5, 9, 30, tzinfo=SHANGHAI)
+    data = {"z": [1, "二", None, True], "a": {"y": "引号\"和\\反斜杠", "b": "\u2028\ttab"}, "n": 1.5}
+    built = Built(petition=Record(id=42), events=[
+        ("registered", at, "", "registered", "经来信收到（据台账导入）", data),
+        ("closed", at, "registered", "closed", "", {}),
+    ], row=None)
+    rows = chain(built)
+    prev = GENESIS
+    for seq, r in enumerate(rows, start=1):
+        payload = {"petition": 42, "seq": seq, "kind": r[2], "at": at, "actor": None, "from": r[5], "to": r[6],
+                   "note": r[7], "data": json.loads(r[8]), "public": True}
+        assert r[10] == prev and r[11] == chain_hash(prev, payload)
+        prev = r[11]
+    assert built.petition.event_head == prev and built.petition.event_seq == 2
+
+
+def test_keys_drawn_before_the_insert_leave_the_sequence_to_the_workflow(run_ledger, world):
+    run_ledger([row(1), row(2)])
+    imported = list(Petition.objects.order_by("id").values_list("id", flat=True))
+    later = petition_submit(petitioner=world.employee, draft=PetitionDraft(
+        title="上线后的网上信访", content="这是一件在导入之后网上提交的信访事项。", category="wages", unit=world.mine,
+    )).petition
+    assert later.id > max(imported)
+
+
+def test_where_keys_cannot_be_drawn_first_the_chain_heads_are_written_after(run_ledger, monkeypatch):
+    import ledger.importer as importer
+
+    monkeypatch.setattr(importer, "reserve_ids", lambda model, count: None)
+    run_ledger([row(1), row(2, 办理状态="不予受理", 承办人="", 答复日期="", 满意度="")])
+    for p in Petition.objects.all():
+        assert p.event_seq == p.events.count() and verify_petition_chain(p) == []
