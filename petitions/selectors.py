@@ -9,12 +9,19 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from orgs.choices import Role
-from orgs.models import User, subtree_q
+from orgs.models import Unit, User, subtree_q
 from petitions.choices import OPEN_STATES, PetitionType
 from petitions.models import AccountabilityRecord, Petition, Review
 
 # Roles that see the petitions of their unit's subtree.
 DESK_SCOPE_ROLES = (Role.PETITION_OFFICER, Role.UNIT_LEADER, Role.ADMINISTRATOR)
+
+
+def _in_subtrees(field: str, units) -> Q:
+    """The unit FK ``field`` lies in the units' subtrees, as ``IN (SELECT id FROM unit …)``: a
+    hashed look-up per row instead of a join to the unit table, so the KPI engine's grouped
+    counts over a scoped queryset stay cheap at a million rows."""
+    return Q(**{f"{field}__in": Unit.objects.filter(subtree_q(units)).values("pk")})
 
 
 def visible_to(user: User, qs: QuerySet[Petition] | None = None) -> QuerySet[Petition]:
@@ -26,14 +33,14 @@ def visible_to(user: User, qs: QuerySet[Petition] | None = None) -> QuerySet[Pet
     q = Q(petitioner=user) | Q(handler=user) | Q(leader=user)
     desk_units = user.units_with(*DESK_SCOPE_ROLES)
     if desk_units:
-        q |= subtree_q(desk_units, "unit__") | subtree_q(desk_units, "handling_unit__")
+        q |= _in_subtrees("unit", desk_units) | _in_subtrees("handling_unit", desk_units)
         # EXISTS, not a join: one row per petition, so the queryset can be counted and grouped
         # (the KPI engine aggregates over it) without DISTINCT.
         q |= Q(Exists(Review.objects.filter(petition=OuterRef("pk"), unit__in=desk_units)))
     inspector_units = user.units_with(Role.DISCIPLINE_INSPECTOR)
     if inspector_units:
         # 纪检 see accusations in their subtree, and every matter with an accountability record.
-        q |= (subtree_q(inspector_units, "unit__") & Q(ptype=PetitionType.ACCUSATION))
+        q |= (_in_subtrees("unit", inspector_units) & Q(ptype=PetitionType.ACCUSATION))
         q |= Q(Exists(AccountabilityRecord.objects.filter(subtree_q(inspector_units, "unit__"), petition=OuterRef("pk"))))
     qs = qs.filter(q)
     # 第三十条第三款: never to the accused, nor to the leaders of the accused unit or its parent.
@@ -43,7 +50,7 @@ def visible_to(user: User, qs: QuerySet[Petition] | None = None) -> QuerySet[Pet
         led_ids = [u.pk for u in led]
         qs = qs.exclude(
             Q(ptype=PetitionType.ACCUSATION)
-            & (Q(accused_unit__in=led_ids) | Q(accused_unit__parent__in=led_ids))
+            & (Q(accused_unit__in=led_ids) | Q(accused_unit__in=Unit.objects.filter(parent__in=led_ids).values("pk")))
         )
     return qs
 
