@@ -5,10 +5,10 @@ fixed number of grouped queries whatever the data size (tests/insights/test_quer
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from insights.kpi import FAMILY, Cell, Dim, Filters, family_facts
+from insights.kpi import FAMILY, Cell, Dim, Filters, UnitMap, facts
 from insights.lists import SNAPSHOT_COLUMNS, Column, needed_keys, row_values
 from insights.tables import (
     HEADLINE,
@@ -43,7 +43,6 @@ class Dashboard:
     window: Window
     filters: Filters
     table: KpiTable  # the period by unit (or a single total for a handler)
-    trend: Trend
     trend_months: list[Window]
     charts: dict[str, Any]
     lists: list[RowList]
@@ -54,22 +53,17 @@ class Dashboard:
         return [self.table.total.figures[k] for k in HEADLINE]
 
 
-def _span(window: Window) -> tuple[Window, int]:
-    """The months to count: the last 12 up to the period's end, and back to the start of the
-    previous period (a year's comparison reaches 24 months). Returns (span, trend start index)."""
-    last = window.last
-    end_month = Window.month(last.year, last.month)
-    trend_first = end_month.first
-    for _ in range(11):
-        trend_first = date(trend_first.year - (trend_first.month == 1), (trend_first.month - 2) % 12 + 1, 1)
-    first = min(trend_first, window.previous().first)
-    span = Window.range(first, last)
-    months = span.months()
-    return span, next(i for i, m in enumerate(months) if m.first == trend_first)
+def trend_span(window: Window) -> Window:
+    """The 12 calendar months up to the end of ``window``."""
+    return Window.last_months(12, window.end - timedelta(seconds=1))
 
 
-def _segments(months: list[Window], window: Window) -> list[int]:
-    return [i for i, m in enumerate(months) if window.first <= m.first <= window.last]
+def trend(user: User, *, window: Window, filters: Filters, now: datetime) -> Trend:
+    """Facts per month for the 12 months up to the period: one query per family. Read apart
+    from the page (insights:trend, fetched by the chart), so the page does not wait for a year
+    of counting."""
+    months, table = monthly_facts(user, span=trend_span(window), filters=filters, metrics=METRICS, now=now)
+    return trend_from(months, table)
 
 
 def _row_list(user: User, fact: str, title: str, filters: Filters, window: Window, total: int,
@@ -84,42 +78,44 @@ def _row_list(user: User, fact: str, title: str, filters: Filters, window: Windo
 
 
 def build(user: User, *, window: Window, filters: Filters, level: int | None, now: datetime,
-          by_unit: bool = True) -> Dashboard:
-    span, trend_start = _span(window)
-    months, table = monthly_facts(user, span=span, filters=filters, metrics=METRICS, now=now, by_unit=by_unit,
-                                  level=level)
-    # The snapshot (overdue and high-risk matters now) per unit: one more query.
-    snap = family_facts(user, FAMILY["snapshot"], windows=[window], filters=filters,
-                        dims=[Dim.UNIT] if by_unit else [], level=level, now=now)
-    table = {**table, **snap}
+          by_unit: bool = True, with_trend: bool = False) -> Dashboard:
+    """The period and the one before it (环比), by unit: one query per family of facts, plus the
+    heat map, the two lists, the labels and the targets. The 12-month trend only if asked
+    (the report asks; the page fetches it from insights:trend)."""
+    units = UnitMap(filters.root) if by_unit else None
     previous = window.previous()
-    kpis = table_from(table, window=window, previous=previous, current=_segments(months, window),
-                      before=_segments(months, previous), by=Dim.UNIT if by_unit else None, level=level,
-                      metrics=METRICS, filters=filters)
-    trend_months = months[trend_start:]
-    trend = trend_from(trend_months, {(k[0] - trend_start, *k[1:]): v for k, v in table.items()
-                                      if k[0] is not None and k[0] >= trend_start})
-    charts: dict[str, Any] = {"trend": _trend_chart(trend, kpis, filters)}
+    table = facts(user, windows=[previous, window], filters=filters, dims=[Dim.UNIT] if by_unit else [],
+                  level=level, now=now, units=units)
+    kpis = table_from(table, window=window, previous=previous, current=[1], before=[0],
+                      by=Dim.UNIT if by_unit else None, level=level, metrics=METRICS, filters=filters, units=units)
+    charts: dict[str, Any] = {}
+    months: list[Window] = []
+    if with_trend:
+        monthly = trend(user, window=window, filters=filters, now=now)
+        months = monthly.months
+        charts["trend"] = trend_chart(monthly, kpis.total.targets, filters)
     ranked = ranking(kpis, RANK_METRIC) if by_unit else []
     if by_unit:
         charts["ranking"] = _ranking_chart(ranked, kpis)
-        charts["heat"] = heat_map(user, window=window, filters=filters, level=level, now=now)
+        charts["heat"] = heat_map(user, window=window, filters=filters, level=level, now=now, units=units)
     overdue = kpis.total.figures["overdue"]
     high = kpis.total.figures["high_risk"]
     lists = [
         _row_list(user, "overdue", "超期在办", filters, window, overdue.num, now),
         _row_list(user, "high_risk", "高风险在办", filters, window, high.num, now),
     ]
-    return Dashboard(window=window, filters=filters, table=kpis, trend=trend, trend_months=trend_months,
-                     charts=charts, lists=lists, ranked=ranked)
+    return Dashboard(window=window, filters=filters, table=kpis, trend_months=months, charts=charts, lists=lists,
+                     ranked=ranked)
 
 
-def _trend_chart(trend: Trend, kpis: KpiTable, filters: Filters) -> dict[str, Any]:
+def trend_chart(trend: Trend, targets: dict, filters: Filters) -> dict[str, Any]:
+    """The trend chart's data: rates (with their targets) and the monthly number received, each
+    point with the URL of its list."""
     received = metric("received")
     series = []
     for key in TREND_RATES:
         m = metric(key)
-        target = kpis.total.targets.get(key)
+        target = targets.get(key)
         series.append({
             "name": m.label,
             "data": trend.series(m),

@@ -16,13 +16,14 @@ person accused in a 检举控告 never finds it in a count, a chart or a list.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import (
     Case,
     Count,
@@ -31,16 +32,14 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     IntegerField,
-    OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Sum,
     Value,
     When,
 )
 from django.db.models.fields.json import KeyTextTransform
-from django.db.models.functions import Cast, Coalesce, Substr
+from django.db.models.functions import Cast, Coalesce
 
 from orgs.models import SEGMENT, Unit, User, path_successor
 from petitions.choices import OPEN_STATES, Flag, Rating, ReviewLevel, ReviewOutcome, RiskLevel, State
@@ -139,12 +138,17 @@ class Family:
     # A deadline (00:00 after the last day) belongs to the period of its last day: (start, end].
     deadline: bool = False
 
-    def path(self):
+    def unit_key(self):
+        """The unit a row counts for, without a join: its id (the forwarding unit's code on a
+        FORWARDED event). Mapped to the unit's path, and rolled up, in Python (:class:`UnitMap`)."""
         if self.events:
-            return F("_from_path")
+            return KeyTextTransform("from_unit", "data")
         if self.handling_unit:
-            return Coalesce(F("handling_unit__path"), F("unit__path"))
-        return F("unit__path")
+            return Coalesce(F("handling_unit_id"), F("unit_id"))
+        return F("unit_id")
+
+    def unit_lookup(self) -> str:
+        return "code" if self.events else "pk"
 
 
 _DECIDED = Q(accepted_at__isnull=False) | Q(state=State.NOT_ACCEPTED)
@@ -263,28 +267,52 @@ def _family_rows(user: User, fam: Family, windows: Sequence[Window], filters: Fi
         petitions = _scoped_petitions(user, filters).values("pk")
         lo = min(w.start for w in windows) - FORWARD_LOOKBACK
         qs = PetitionEvent.objects.filter(kind=PetitionEvent.Kind.FORWARDED, at__gte=lo, petition__in=petitions)
-        qs = qs.alias(
-            _due=Cast(KeyTextTransform("due_at", "data"), DateTimeField()),
-            _from_path=Subquery(Unit.objects.filter(code=KeyTextTransform("from_unit", OuterRef("data"))).values("path")[:1]),
-        )
+        qs = qs.alias(_due=Cast(KeyTextTransform("due_at", "data"), DateTimeField()))
         date = "_due"
     else:
         qs = _scoped_petitions(user, filters)
         date = fam.date
-    qs = qs.alias(_fpath=fam.path())
+    qs = qs.alias(_fkey=fam.unit_key())
     if filters.root is not None:
-        qs = qs.filter(_fpath__gte=filters.root.path, _fpath__lt=path_successor(filters.root.path))
+        qs = qs.filter(_fkey__in=_subtree(filters.root.path, fam))
     if date is not None:
         qs = qs.filter(_window_q(date, windows, fam.deadline))
     base = fam.base(now)
     return qs.filter(base) if base else qs
 
 
-def _dim_expr(fam: Family, dim: str, level: int):
+def _subtree(path: str, fam: Family) -> QuerySet:
+    """The ids (codes, for events) of a unit's subtree, as a sub-select: a hashed look-up."""
+    return Unit.objects.filter(path__gte=path, path__lt=path_successor(path)).values(fam.unit_lookup())
+
+
+def _dim_expr(fam: Family, dim: str):
     if dim == Dim.UNIT:
-        return Substr(F("_fpath"), 1, SEGMENT * level)
+        return F("_fkey")
     column = _DIM_FIELDS[Dim(dim)]
     return F(f"petition__{column}") if fam.events else F(column)
+
+
+class UnitMap:
+    """Unit id or code → materialised path, to roll grouped rows up to a depth in Python (the
+    database groups by the raw unit; a few hundred rows per query)."""
+
+    def __init__(self, root: Unit | None) -> None:
+        qs = Unit.objects.all() if root is None else Unit.objects.filter(
+            path__gte=root.path, path__lt=path_successor(root.path))
+        self.by_id: dict[int, str] = {}
+        self.by_code: dict[str, str] = {}
+        self.by_path: dict[str, Unit] = {}
+        for unit in qs:
+            self.by_id[unit.pk] = unit.path
+            self.by_code[unit.code] = unit.path
+            self.by_path[unit.path] = unit
+
+    def bucket(self, key: Any, fam: Family, level: int) -> str | None:
+        path = (self.by_code if fam.events else self.by_id).get(key)
+        if path is None:
+            return None
+        return path[: SEGMENT * level]
 
 
 def _cell_q(fam: Family, cell: Cell, filters: Filters) -> Q:
@@ -294,11 +322,11 @@ def _cell_q(fam: Family, cell: Cell, filters: Filters) -> Q:
     for dim, value in cell.dims.items():
         if dim == Dim.UNIT:
             if value is None:
-                q &= Q(_fpath__isnull=True)
+                q &= Q(_fkey__isnull=True)
             elif len(value) >= SEGMENT * level:  # a unit at the level: its whole subtree
-                q &= Q(_fpath__gte=value, _fpath__lt=path_successor(value))
+                q &= Q(_fkey__in=_subtree(value, fam))
             else:  # a unit above the level (the root itself): its own rows only
-                q &= Q(_fpath=value)
+                q &= Q(_fkey__in=Unit.objects.filter(path=value).values(fam.unit_lookup()))
         else:
             column = prefix + _DIM_FIELDS[Dim(dim)]
             q &= Q(**{f"{column}__isnull": True}) if value is None else Q(**{column: value})
@@ -319,6 +347,18 @@ def fact_rows(user: User, fact: str, cell: Cell, filters: Filters, now: datetime
 # --------------------------------------------------------------------------- grouped counts
 
 Key = tuple  # (segment index, *dimension values in the order asked)
+
+
+@contextmanager
+def plain_aggregates() -> Iterator[None]:
+    """PostgreSQL's JIT compiles every large aggregate (~30 ms each, more than the query's own
+    work here): off for the engine's queries, in a transaction of their own (SET LOCAL)."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL jit = off")
+        yield
 
 
 def _aggregates(fam: Family, now: datetime) -> dict[str, Any]:
@@ -347,11 +387,15 @@ def family_facts(
     dims: Sequence[str] = (),
     level: int | None = None,
     now: datetime,
+    units: UnitMap | None = None,
 ) -> dict[Key, dict[str, float]]:
     """One grouped query: the family's facts per (segment, *dims). A snapshot family has no
-    segments (its key's segment is None)."""
+    segments (its key's segment is None). Units are grouped by their own id in the database
+    and rolled up to ``level`` here."""
     qs = _family_rows(user, fam, windows, filters, now)
     level = filters.level(level)
+    if Dim.UNIT in dims and units is None:
+        units = UnitMap(filters.root)
     keys: dict[str, Any] = {}
     date = "_due" if fam.events else fam.date
     segmented = date is not None and len(windows) > 1
@@ -361,16 +405,18 @@ def family_facts(
             output_field=IntegerField(),
         )
     for dim in dims:
-        keys[f"_d_{dim}"] = _dim_expr(fam, dim, level)
+        keys[f"_d_{dim}"] = _dim_expr(fam, dim)
     aggs = _aggregates(fam, now)
-    if not keys:
-        rows = [qs.aggregate(**aggs)]
-    else:
-        rows = qs.order_by().values(**keys).annotate(**aggs)
+    with plain_aggregates():
+        if not keys:
+            rows = [qs.aggregate(**aggs)]
+        else:
+            rows = list(qs.order_by().values(**keys).annotate(**aggs))
     out: dict[Key, dict[str, float]] = {}
     for row in rows:
         segment = row.get("_t", 0) if date is not None else None
-        key = (segment, *(row[f"_d_{d}"] for d in dims))
+        key = (segment, *(units.bucket(row[f"_d_{d}"], fam, level) if d == Dim.UNIT else row[f"_d_{d}"]
+                          for d in dims))
         facts = {name: _number(row[name]) for name in aggs}
         add_facts(out.setdefault(key, {}), facts)
     return out
@@ -385,12 +431,16 @@ def facts(
     level: int | None = None,
     families: Iterable[Family] = FAMILIES,
     now: datetime,
+    units: UnitMap | None = None,
 ) -> dict[Key, dict[str, float]]:
     """Facts per (segment, *dims) for the given disjoint periods: one query per family.
     Snapshot facts (overdue, high risk now) are under segment None."""
     out: dict[Key, dict[str, float]] = {}
+    if units is None and Dim.UNIT in dims:
+        units = UnitMap(filters.root)
     for fam in families:
-        for key, values in family_facts(user, fam, windows=windows, filters=filters, dims=dims, level=level, now=now).items():
+        for key, values in family_facts(user, fam, windows=windows, filters=filters, dims=dims, level=level, now=now,
+                                        units=units).items():
             add_facts(out.setdefault(key, {}), values)
     return out
 

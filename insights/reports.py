@@ -189,7 +189,7 @@ def _target(f) -> tuple[str, str]:
 
 def build_report(*, kind: str, window: Window, root: Unit | None, level: int | None, user, now: datetime) -> tuple[bytes, dict]:
     filters = Filters(root=root)
-    board = dashboards.build(user, window=window, filters=filters, level=level, now=now)
+    board = dashboards.build(user, window=window, filters=filters, level=level, now=now, with_trend=True)
     categories = kpi_table(user, window=window, filters=filters, by=Dim.CATEGORY,
                            metrics=[metric("received"), metric("handling_rate"), metric("satisfaction_rate")], now=now)
     total = board.table.total

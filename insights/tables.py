@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 
 from django.urls import reverse
 
-from insights.kpi import FAMILY, Dim, Filters, facts, families_for, family_facts
+from insights.kpi import FAMILY, Dim, Filters, UnitMap, facts, families_for, family_facts
 from insights.targets import targets_for
 from orgs.models import SEGMENT, Unit, User
 from petitions.choices import Category, Channel, PetitionType
@@ -151,10 +151,13 @@ class KpiTable:
         return DIM_LABELS.get(self.by, "") if self.by else ""
 
 
-def _labels(dim: str, keys: Iterable[Any], level: int) -> dict[Any, tuple[str, Unit | None]]:
+def _labels(dim: str, keys: Iterable[Any], level: int, units: UnitMap | None = None) -> dict[Any, tuple[str, Unit | None]]:
     keys = list(keys)
     if dim == Dim.UNIT:
-        units = {u.path: u for u in Unit.objects.filter(path__in=[k for k in keys if k])}
+        if units is not None:
+            units = units.by_path
+        else:
+            units = {u.path: u for u in Unit.objects.filter(path__in=[k for k in keys if k])}
         out = {}
         for k in keys:
             unit = units.get(k)
@@ -197,10 +200,12 @@ def kpi_table(
     metrics = list(metrics)
     previous = window.previous() if compare_previous else None
     windows = [previous, window] if previous else [window]
+    units = UnitMap(filters.root) if by == Dim.UNIT else None
     table = facts(user, windows=windows, filters=filters, dims=[by] if by else [], level=level,
-                  families=families_for(metrics), now=now)
+                  families=families_for(metrics), now=now, units=units)
     return table_from(table, window=window, previous=previous, current=[len(windows) - 1],
-                      before=[0] if previous else [], by=by, level=level, metrics=metrics, filters=filters)
+                      before=[0] if previous else [], by=by, level=level, metrics=metrics, filters=filters,
+                      units=units)
 
 
 def _sum_segments(table: Mapping[tuple, Mapping[str, float]], segments: Iterable[int], *, snapshot: bool,
@@ -230,6 +235,7 @@ def table_from(
     level: int | None,
     metrics: Sequence[Metric],
     filters: Filters,
+    units: UnitMap | None = None,
 ) -> KpiTable:
     """A KPI table from a facts table keyed (segment, [group]): the current period is the sum
     of the segments ``current``, the previous one of ``before`` (snapshot facts count once,
@@ -239,7 +245,7 @@ def table_from(
     now_groups = _sum_segments(table, current, snapshot=True, by=by)
     then_groups = _sum_segments(table, before, snapshot=False, by=by) if previous else {}
     keys = [k for k in now_groups if k is not None or by]
-    labels = _labels(by, keys, lv) if by else {}
+    labels = _labels(by, keys, lv, units) if by else {}
     root_path = filters.root.path if filters.root is not None else ""
     paths = [k for k in keys if k] if by == Dim.UNIT else []
     targets = targets_for([*paths, root_path], window.first.year) if (paths or root_path) else {}
@@ -289,13 +295,13 @@ class Trend:
 
 def monthly_facts(
     user: User, *, span: Window, filters: Filters, metrics: Sequence[Metric], now: datetime, by_unit: bool = False,
-    level: int | None = None,
+    level: int | None = None, units: UnitMap | None = None,
 ) -> tuple[list[Window], dict[tuple, dict[str, float]]]:
     """Facts per month of ``span`` (and per unit if asked): one query per family."""
     months = span.months()
     fams = [f for f in families_for(metrics) if f.date is not None or f.events]
     table = facts(user, windows=months, filters=filters, dims=[Dim.UNIT] if by_unit else [], level=level,
-                  families=fams, now=now)
+                  families=fams, now=now, units=units)
     return months, table
 
 
@@ -310,13 +316,15 @@ def trend_from(months: list[Window], table: Mapping[tuple, Mapping[str, float]])
     return Trend(months=months, groups=per_month)
 
 
-def heat_map(user: User, *, window: Window, filters: Filters, level: int | None, now: datetime) -> dict[str, Any]:
+def heat_map(user: User, *, window: Window, filters: Filters, level: int | None, now: datetime,
+             units: UnitMap | None = None) -> dict[str, Any]:
     """Petitions received per unit × category (one query), with the drill-down of each cell."""
     lv = filters.level(level)
+    units = units or UnitMap(filters.root)
     table = family_facts(user, FAMILY["received"], windows=[window], filters=filters,
-                         dims=[Dim.UNIT, Dim.CATEGORY], level=lv, now=now)
-    unit_keys = sorted({k[1] for k in table})
-    labels = _labels(Dim.UNIT, unit_keys, lv)
+                         dims=[Dim.UNIT, Dim.CATEGORY], level=lv, now=now, units=units)
+    unit_keys = sorted({k[1] for k in table}, key=lambda k: k or "")
+    labels = _labels(Dim.UNIT, unit_keys, lv, units)
     categories = [c for c in Category.values if any(k[2] == c for k in table)]
     m = metric("received")
     data, links = [], []
@@ -367,10 +375,12 @@ def monthly_table(user: User, *, span: Window, metric_key: str, filters: Filters
     """One metric for every unit at the level × every month of ``span``: one query per family
     the metric needs (two for 及时受理率, one for the others)."""
     m = metric(metric_key)
-    months, table = monthly_facts(user, span=span, filters=filters, metrics=[m], now=now, by_unit=True, level=level)
+    units = UnitMap(filters.root)
+    months, table = monthly_facts(user, span=span, filters=filters, metrics=[m], now=now, by_unit=True, level=level,
+                                  units=units)
     lv = filters.level(level)
     keys = sorted({k[1] for k in table}, key=lambda k: k or "")
-    labels = _labels(Dim.UNIT, keys, lv)
+    labels = _labels(Dim.UNIT, keys, lv, units)
     targets = targets_for([*[k for k in keys if k], filters.root.path if filters.root else ""], span.last.year)
 
     def row(label: str, unit: Unit | None, key_filter, target_key: str) -> MonthlyRow:

@@ -9,11 +9,12 @@ drill-down, through the same functions.
 from __future__ import annotations
 
 from datetime import timedelta
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -23,7 +24,7 @@ from core.errors import DomainError
 from core.jobs import job_start
 from insights import dashboards, exports, targets
 from insights.forms import SCOPE_ROLES, InsightsForm, scope_roots
-from insights.kpi import Dim
+from insights.kpi import Dim, Filters
 from insights.lists import DrillDownError, parse_drill
 from insights.models import KpiTarget
 from insights.reports import REPORT_KINDS, report_title
@@ -73,7 +74,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     form = InsightsForm(request.GET, user=user, now=now)
     board = dashboards.build(user, window=form.window, filters=form.filters(), level=form.level, now=now)
-    return render(request, "insights/dashboard.html", _context(request, form, board=board, view="dashboard"))
+    return render(request, "insights/dashboard.html", _context(
+        request, form, board=board, view="dashboard", trend_url=_trend_url(board.window, board.filters)))
 
 
 @login_required
@@ -92,8 +94,8 @@ def unit_view(request: HttpRequest, code: str) -> HttpResponse:
     filters = form.filters(root=unit)
     board = dashboards.build(user, window=form.window, filters=filters, level=form.level, now=now)
     people = kpi_table(user, window=form.window, filters=filters, by=Dim.HANDLER, metrics=_person_metrics(), now=now)
-    return render(request, "insights/dashboard.html",
-                  _context(request, form, board=board, unit=unit, people=people, view="unit"))
+    return render(request, "insights/dashboard.html", _context(
+        request, form, board=board, unit=unit, people=people, view="unit", trend_url=_trend_url(board.window, filters)))
 
 
 def _person_metrics():
@@ -111,7 +113,36 @@ def mine(request: HttpRequest) -> HttpResponse:
     form = InsightsForm(request.GET, user=user, now=now, with_units=False)
     filters = form.filters(root=None, handler_id=user.pk)
     board = dashboards.build(user, window=form.window, filters=filters, level=None, now=now, by_unit=False)
-    return render(request, "insights/dashboard.html", _context(request, form, board=board, view="mine"))
+    return render(request, "insights/dashboard.html", _context(
+        request, form, board=board, view="mine", trend_url=_trend_url(board.window, filters, mine=True)))
+
+
+def _trend_url(window: Window, filters: Filters, *, mine: bool = False) -> str:
+    params = {"p": window.spec}
+    if filters.root is not None:
+        params["root"] = filters.root.code
+    for name, key in (("category", "cat"), ("ptype", "pt"), ("channel", "ch")):
+        if getattr(filters, name):
+            params[key] = getattr(filters, name)
+    if mine:
+        params["me"] = "1"
+    return f"{reverse('insights:trend')}?{urlencode(params)}"
+
+
+@login_required
+def trend(request: HttpRequest) -> JsonResponse | HttpResponse:
+    """The 12-month trend of a dashboard, as the chart's JSON (fetched after the page shows)."""
+    user = request.user
+    mine = request.GET.get("me") == "1"
+    if not (_reads(user) if mine else _reads_units(user)):
+        return _deny(request)
+    now = timezone.now()
+    form = InsightsForm(request.GET, user=user, now=now, with_units=not mine)
+    filters = form.filters(root=None, handler_id=user.pk) if mine else form.filters()
+    monthly = dashboards.trend(user, window=form.window, filters=filters, now=now)
+    year_targets = targets.targets_for([filters.root.path], form.window.last.year) if filters.root else {}
+    chart = dashboards.trend_chart(monthly, year_targets.get(filters.root.path, {}) if filters.root else {}, filters)
+    return JsonResponse(chart)
 
 
 # --- tables ----------------------------------------------------------------------------------
@@ -255,6 +286,7 @@ urlpatterns = [
     path("", dashboard, name="dashboard"),
     path("unit/<str:code>/", unit_view, name="unit"),
     path("me/", mine, name="mine"),
+    path("trend/", trend, name="trend"),
     path("table/", table, name="table"),
     path("monthly/", monthly, name="monthly"),
     path("list/", drill, name="list"),

@@ -106,27 +106,42 @@
   }
 
   var charts = [];
+  function draw(el, kind, d) {
+    if (kind === "ranking") {  // one bar per unit: the chart grows with them
+      el.style.height = Math.max(240, 26 * d.units.length + 60) + "px";
+    }
+    if (kind === "heat") {
+      el.style.height = Math.max(300, 30 * d.units.length + 140) + "px";
+    }
+    el.textContent = "";
+    var chart = window.echarts.init(el, null, { renderer: "canvas" });
+    // data-ready marks a chart fully drawn (after its entry animation), for tests and screenshots.
+    chart.on("finished", function () { el.dataset.ready = "1"; });
+    chart.setOption(builders[kind](d));
+    chart.on("click", function (params) { go(linkOf(kind, d, params)); });
+    charts.push(chart);
+  }
+
   function init() {
     if (!window.echarts) {
       return;
     }
     document.querySelectorAll("[data-chart]").forEach(function (el) {
-      var kind = el.dataset.chart, d = read(el.dataset.source);
-      if (!d || !builders[kind]) {
+      var kind = el.dataset.chart;
+      if (!builders[kind]) {
         return;
       }
-      if (kind === "ranking") {  // one bar per unit: the chart grows with them
-        el.style.height = Math.max(240, 26 * d.units.length + 60) + "px";
+      if (el.dataset.url) {  // counted apart (a year of data): fetched after the page shows
+        fetch(el.dataset.url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+          .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); })
+          .then(function (d) { draw(el, kind, d); })
+          .catch(function () { el.textContent = "趋势数据暂时无法加载，请刷新重试。"; });
+        return;
       }
-      if (kind === "heat") {
-        el.style.height = Math.max(300, 30 * d.units.length + 140) + "px";
+      var d = read(el.dataset.source);
+      if (d) {
+        draw(el, kind, d);
       }
-      var chart = window.echarts.init(el, null, { renderer: "canvas" });
-      // data-ready marks a chart fully drawn (after its entry animation), for tests and screenshots.
-      chart.on("finished", function () { el.dataset.ready = "1"; });
-      chart.setOption(builders[kind](d));
-      chart.on("click", function (params) { go(linkOf(kind, d, params)); });
-      charts.push(chart);
     });
   }
 

@@ -40,7 +40,7 @@ def test_leader_clicks_a_units_handling_rate_and_sees_its_petitions(
     expect(page.locator("[data-testid=insights-title]")).to_contain_text(world.company.name)
     expect(page.locator("[data-testid=insights-period]")).to_contain_text("2026年3月")
     # The charts are drawn (a canvas each), fed by the JSON blocks.
-    for chart in ("trend", "ranking", "heat"):
+    for chart in ("trend", "ranking", "heat"):  # the trend is fetched after the page
         expect(page.locator(f"[data-testid=chart-{chart}][data-ready='1'] canvas").first).to_be_attached()
     expect(page.locator("[data-testid=headline-handling_rate]")).to_have_text("66.7%")
     page.screenshot(path=str(artifacts_dir / f"dashboard-{width}x{height}.png"), full_page=True)

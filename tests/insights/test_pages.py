@@ -78,3 +78,19 @@ def test_other_staff_roles_open_the_dashboard(world, client, role):
 
 def test_now_is_a_fixed_point_of_the_scenario():
     assert NOW.isoformat().startswith("2026-03-31T12:00")
+
+
+def test_the_trend_is_fetched_apart_and_links_each_month(world, march, client):
+    client.force_login(world.company_officer)
+    page = client.get("/insights/?p=2026-03").content.decode()
+    assert 'data-url="/insights/trend/?p=2026-03&amp;root=C1"' in page
+    chart = client.get("/insights/trend/?p=2026-03&root=C1").json()
+    assert chart["months"][0] == "2025-04" and chart["months"][-1] == "2026-03"
+    handling = next(s for s in chart["rates"] if s["name"] == "按期办结率")
+    assert handling["data"][-1] == 66.7 and handling["data"][-2] is None
+    assert chart["received"]["data"][-1] == 7
+    assert "p=2026-03" in handling["links"][-1] and "m=handling_rate" in handling["links"][-1]
+    client.force_login(world.handler)
+    mine = client.get("/insights/trend/?p=2026-03&me=1").json()
+    assert next(s for s in mine["rates"] if s["name"] == "按期办结率")["data"][-1] == 66.7
+    assert client.get("/insights/trend/?p=2026-03&root=C1").status_code == 403
