@@ -24,7 +24,7 @@ from orgs.choices import Role, UnitKind
 from orgs.models import RoleAssignment, Unit, User
 from orgs.services import unit_create
 
-DEMO_PASSWORD = "Tongxin@2026"
+DEMO_PASSWORD = "Tongxin@2026"  # nosec B105 - the published demo password; the command refuses to run in production
 SEED = 20260501
 GROUP_CODE = "JNKG"
 
@@ -342,7 +342,7 @@ class _PeoplePlan:
     """Collects PersonSpecs with seeded names, numbers and phones."""
 
     def __init__(self, seed: int) -> None:
-        self.rng = random.Random(seed)
+        self.rng = random.Random(seed)  # nosec B311 - reproducible demo data, not security
         self.people: list[PersonSpec] = []
         self.names: set[str] = {a.name for a in DEMO_ACCOUNTS}
         self.phones: set[str] = {a.phone for a in DEMO_ACCOUNTS}

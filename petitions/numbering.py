@@ -13,7 +13,8 @@ def next_petition_number(at: datetime) -> str:
     """信访编号 XF-YYYY-NNNNNN. Must run inside the caller's transaction: the year's
     sequence row is incremented in place, so concurrent intakes queue on its row lock
     and never draw the same number."""
-    assert transaction.get_connection().in_atomic_block, "numbering needs a transaction"
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("next_petition_number must run inside the intake transaction")
     year = local_date(at).year
     updated = NumberSequence.objects.filter(year=year).update(last=F("last") + 1)
     if not updated:
