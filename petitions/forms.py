@@ -24,7 +24,7 @@ RECEIVING_KINDS = (UnitKind.GROUP, UnitKind.COMPANY, UnitKind.MINE, UnitKind.PLA
 DEFAULT_KINDS = (UnitKind.MINE, UnitKind.PLANT, UnitKind.COMPANY)
 
 ACCEPTED_FILES = (
-    "image/*,.jpg,.jpeg,.png,.gif,.webp,.heic,.heif,.pdf,.doc,.docx,application/pdf,application/msword,"
+    "image/*,.jpg,.jpeg,.png,.gif,.webp,.pdf,.doc,.docx,application/pdf,application/msword,"
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 )
 

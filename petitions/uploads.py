@@ -29,7 +29,6 @@ ALLOWED = {
     "png": {"png"},
     "gif": {"gif"},
     "webp": {"webp"},
-    "heic": {"heic", "heif"},
     "pdf": {"pdf"},
     "docx": {"docx"},
     "doc": {"doc"},

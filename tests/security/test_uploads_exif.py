@@ -186,3 +186,11 @@ def test_a_notice_downloads_as_a_sandboxed_file(world, client):
     response = client.get(reverse("petitions:notice_download", args=[p.notices.first().pk]))
     assert response.status_code == 200
     download_headers_ok(response)
+
+
+def test_heic_is_not_accepted_because_its_metadata_cannot_be_stripped():
+    # ISO-BMFF header of a HEIC file ("ftypheic").
+    heic = b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + b"\x00" * 64
+    with pytest.raises(InvalidInput) as refused:
+        check_upload(SimpleUploadedFile("IMG_0001.heic", heic))
+    assert refused.value.code == "file_type_not_allowed"
