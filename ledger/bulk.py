@@ -19,22 +19,28 @@ from django.db import connection, models
 
 
 @contextlib.contextmanager
-def bulk_session(cache_mib: int = 64) -> Iterator[None]:
-    """On SQLite, a bigger page cache while a big import runs: the petition table has ~20
-    indexes, and with SQLite's default 2 MiB cache their pages are read again and again
-    (measured on 100k ledger rows: 54.6 s → 37.8 s). Restored afterwards."""
+def bulk_session(cache_mib: int = 64, checkpoint_pages: int = 20_000) -> Iterator[None]:
+    """On SQLite, while a big import runs: a bigger page cache (the petition table has ~20
+    indexes; with the default 2 MiB cache their pages are read again and again) and fewer,
+    larger WAL checkpoints (each one syncs the database file). Measured on 100k ledger rows
+    under the same load: job 54.6 s → 37.8 s (cache), 49.7 s → 35.0 s (checkpoints).
+    Both are restored afterwards; PostgreSQL needs neither."""
     if connection.vendor != "sqlite":
         yield
         return
     with connection.cursor() as cursor:
         cursor.execute("PRAGMA cache_size")
-        before = cursor.fetchone()[0]
+        cache_before = cursor.fetchone()[0]
+        cursor.execute("PRAGMA wal_autocheckpoint")
+        checkpoint_before = cursor.fetchone()[0]
         cursor.execute(f"PRAGMA cache_size = {-1024 * int(cache_mib)}")
+        cursor.execute(f"PRAGMA wal_autocheckpoint = {int(checkpoint_pages)}")
     try:
         yield
     finally:
         with connection.cursor() as cursor:
-            cursor.execute(f"PRAGMA cache_size = {int(before)}")
+            cursor.execute(f"PRAGMA cache_size = {int(cache_before)}")
+            cursor.execute(f"PRAGMA wal_autocheckpoint = {int(checkpoint_before)}")
 
 
 class Record(dict):
@@ -148,8 +154,9 @@ class Table:
             return
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
-                # COPY: one stream instead of a statement per row (psycopg 3 adapts the values).
-                with cursor.cursor.copy(self.copy_sql) as copy:
+                # COPY: one stream instead of a statement per row (psycopg 3 adapts the values);
+                # the driver's errors become Django's (IntegrityError …) as for any statement.
+                with connection.wrap_database_errors, cursor.cursor.copy(self.copy_sql) as copy:
                     for values in params:
                         copy.write_row(values)
             else:

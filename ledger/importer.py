@@ -717,6 +717,15 @@ class Reporter:
         raise NotImplementedError
 
 
+def known_keys(source: LedgerSource, keys: list[str]) -> dict[str, tuple[str, str]]:
+    """Keys of this source imported before: key → (row hash, 信访编号)."""
+    return {
+        key: (row_hash, number)
+        for key, row_hash, number in ImportedRow.objects.filter(source=source, row_key__in=keys).values_list(
+            "row_key", "row_hash", "petition__number")
+    }
+
+
 def import_rows(
     *,
     ledger: LedgerFile,
@@ -763,14 +772,7 @@ def import_rows(
                 continue
             seen[result.key] = (number, result.hash)
             rows.append((result, values))
-        known = {}
-        if rows:
-            known = {
-                key: (row_hash, number)
-                for key, row_hash, number in ImportedRow.objects.filter(
-                    source=source, row_key__in=[r.key for r, _ in rows]
-                ).values_list("row_key", "row_hash", "petition__number")
-            }
+        known = known_keys(source, [r.key for r, _ in rows]) if rows else {}
         fresh: list[tuple[LedgerRow, list]] = []
         for row, values in rows:
             if row.key in known:

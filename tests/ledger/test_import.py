@@ -318,3 +318,19 @@ def test_where_keys_cannot_be_drawn_first_the_chain_heads_are_written_after(run_
     run_ledger([row(1), row(2, 办理状态="不予受理", 承办人="", 答复日期="", 满意度="")])
     for p in Petition.objects.all():
         assert p.event_seq == p.events.count() and verify_petition_chain(p) == []
+
+
+def test_rows_imported_meanwhile_by_another_run_are_counted_as_imported(run_ledger, monkeypatch):
+    """Two clerks import the same file at once: the second run's look-up saw nothing, its bulk
+    write then meets the unique key; the batch is rolled back and written row by row."""
+    import ledger.importer as importer
+
+    run_ledger([row(1), row(2)])
+    monkeypatch.setattr(importer, "known_keys", lambda source, keys: {})
+    before = counts()
+    run = run_ledger([row(1), row(2), row(3)])
+    assert (run.job.result["created"], run.job.result["unchanged"], run.job.result["failed"]) == (1, 2, 0)
+    after = counts()
+    assert after["Petition"] == before["Petition"] + 1 and after["ImportedRow"] == before["ImportedRow"] + 1
+    for p in Petition.objects.all():
+        assert verify_petition_chain(p) == []
