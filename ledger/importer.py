@@ -48,7 +48,6 @@ from ledger.fields import (
     DEFAULT_DATE_LAYOUTS,
     FIELD_BY_KEY,
     FIELDS,
-    REPORT_COLUMNS,
     DateError,
     known_labels,
     lookup_code,
@@ -92,7 +91,6 @@ class Plan:
     aliases: dict[str, dict[str, str]]
     accept_on_receipt: bool
     width: int  # number of header columns
-    ignored: frozenset[int] = frozenset()  # the error report's own columns
 
     @classmethod
     def build(cls, settings: dict, headers: list[str]) -> Plan:
@@ -108,7 +106,6 @@ class Plan:
             aliases=settings.get("aliases") or {},
             accept_on_receipt=bool(settings.get("accept_on_receipt")),
             width=len(headers),
-            ignored=frozenset(index[h] for h in REPORT_COLUMNS if h in index),
         )
 
     def missing(self) -> list[str]:
@@ -319,7 +316,7 @@ class RowValidator:
         errors: list[str] = []
         plan = self.plan
         for index in range(plan.width, len(values)):
-            if cell_text(values[index]) and index not in plan.ignored:
+            if cell_text(values[index]):
                 errors.append(f"第{index + 1}列在表头以外却有内容（“{cell_text(values[index])[:20]}”）")
                 break
         legacy = _nfkc(self._text(values, "legacy_number", errors, limit=100))
@@ -478,9 +475,8 @@ class Built:
 class Builder:
     """Turns a valid row into a petition row and its history (the workflow's fields and events)."""
 
-    def __init__(self, *, source: LedgerSource, run: LedgerRun | None, now: datetime) -> None:
+    def __init__(self, *, source: LedgerSource, now: datetime) -> None:
         self.source = source
-        self.run = run
         self.cal = work_calendar()
         self.template = RowTemplate(Petition, now)
         self._policies: dict[int, PeriodPolicy] = {}
@@ -749,7 +745,7 @@ def import_rows(
     if missing:
         raise ValueError(f"未指定对应的列：{'、'.join(missing)}")
     validator = RowValidator(source=source, plan=plan, now=now)
-    builder = Builder(source=source, run=run, now=now)
+    builder = Builder(source=source, now=now)
     seen: dict[str, tuple[int, str]] = {}
     chunk: list[tuple[int, list]] = []
     pending: list[tuple[LedgerRow, list]] = []

@@ -182,3 +182,27 @@ def test_a_unit_leader_may_import_a_handler_may_not(client, world):
     assert client.get("/ledger/").status_code == 200
     client.force_login(world.handler)
     assert client.get("/ledger/").status_code == 403
+
+
+def test_a_running_import_shows_its_progress_and_polls_until_done(officer_client, world, source, tmp_path):
+    from core.jobs import job_run
+    from ledger.services import run_start
+
+    upload(officer_client, write_xlsx(tmp_path / "a.xlsx", [row(1), row(2)]), source=source.pk)
+    u = LedgerUpload.objects.get()
+    run = run_start(upload=u, user=world.officer, dry_run=False, queue=False)  # queued, not run yet
+    html = officer_client.get(f"/ledger/uploads/{u.public_id}/").content.decode()
+    status_url = f"/ledger/runs/{run.job.public_id}/"
+    assert 'data-status="queued"' in html and f'hx-get="{status_url}"' in html
+    # A second run of the same file while one is queued is refused.
+    refused = officer_client.post(f"/ledger/uploads/{u.public_id}/run/", follow=True)
+    assert "正在导入" in refused.content.decode() and LedgerRun.objects.count() == 1
+    job_run(run.job.pk)
+    partial = officer_client.get(status_url)
+    assert partial.status_code == 200 and 'data-status="done"' in partial.content.decode()
+    assert "hx-get" not in partial.content.decode()  # polling stops
+    # The core job page shows the same job to its owner only.
+    assert officer_client.get(f"/jobs/{run.job.public_id}/").status_code == 200
+    officer_client.force_login(world.other_officer)
+    assert officer_client.get(status_url).status_code == 404
+    assert officer_client.get(f"{status_url}report/").status_code == 404
