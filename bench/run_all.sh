@@ -95,11 +95,11 @@ if [ -f "$OUT/tongxin.json" ]; then
 fi
 if step helpdesk-load; then
   echo "$(date '+%F %T') django-helpdesk: environment and load, load average $(load)" | tee -a "$OUT/machine.txt"
-  "${HD[@]}" --load-only 2>&1 | { grep -v "^WARNING: Location" || true; } | tee -a "$OUT/helpdesk-load.txt"
+  "${HD[@]}" --load-only 2>&1 | { grep --line-buffered -v "^WARNING: Location" || true; } | tee -a "$OUT/helpdesk-load.txt"
 fi
 if step helpdesk-time; then
   echo "$(date '+%F %T') timing django-helpdesk, load average $(load)" | tee -a "$OUT/machine.txt"
-  "${HD[@]}" --skip-load 2>&1 | { grep -v "^WARNING: Location" || true; } | tee "$OUT/helpdesk.txt"
+  "${HD[@]}" --skip-load 2>&1 | { grep --line-buffered -v "^WARNING: Location" || true; } | tee "$OUT/helpdesk.txt"
 fi
 
 if step summary && [ -f "$OUT/tongxin.json" ]; then
