@@ -132,7 +132,7 @@ class Table:
         quote = connection.ops.quote_name
         columns = ", ".join(quote(f.column) for f in self.fields)
         marks = ", ".join(["%s"] * len(self.fields))
-        self.sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({marks})"
+        self.sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({marks})"  # nosec B608
         self.copy_sql = f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN"
         # Only datetimes, JSON and UUIDs need adapting; every other value goes as it is.
         self.adapters = [
@@ -181,7 +181,7 @@ def reserve_ids(model: type[models.Model], count: int) -> list[int] | None:
             return [row[0] for row in cursor.fetchall()]
         if connection.vendor == "sqlite":
             table, pk = connection.ops.quote_name(meta.db_table), connection.ops.quote_name(meta.pk.column)
-            cursor.execute(f"SELECT COALESCE(MAX({pk}), 0) FROM {table}")
+            cursor.execute(f"SELECT COALESCE(MAX({pk}), 0) FROM {table}")  # nosec B608
             last = cursor.fetchone()[0]
             cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [meta.db_table])
             row = cursor.fetchone()
@@ -208,9 +208,9 @@ def update_many(model: type[models.Model], fields: Sequence[str], rows: Iterable
             for start in range(0, len(params), 1000):
                 batch = params[start:start + 1000]
                 marks = ", ".join(["(" + ", ".join(["%s"] * (len(resolved) + 1)) + ")"] * len(batch))
-                sql = (f"UPDATE {table} SET {sets} FROM (VALUES {marks}) AS v({', '.join(names)}, pk) "
+                sql = (f"UPDATE {table} SET {sets} FROM (VALUES {marks}) AS v({', '.join(names)}, pk) "  # nosec B608
                        f"WHERE {table}.{pk} = v.pk::bigint")
                 cursor.execute(sql, [value for row in batch for value in row])
         else:
             sets = ", ".join(f"{quote(f.column)} = %s" for f in resolved)
-            cursor.executemany(f"UPDATE {table} SET {sets} WHERE {pk} = %s", params)
+            cursor.executemany(f"UPDATE {table} SET {sets} WHERE {pk} = %s", params)  # nosec B608
