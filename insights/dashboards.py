@@ -4,11 +4,12 @@ fixed number of grouped queries whatever the data size (tests/insights/test_quer
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from insights.kpi import FAMILY, Cell, Dim, Filters, UnitMap, facts
+from insights.kpi import FAMILY, Cell, Dim, Filters, UnitMap, facts, families_for, family_facts
 from insights.lists import SNAPSHOT_COLUMNS, Column, needed_keys, row_values
 from insights.tables import (
     HEADLINE,
@@ -16,6 +17,7 @@ from insights.tables import (
     KpiTable,
     Trend,
     drill_query,
+    facts_of,
     heat_map,
     monthly_facts,
     ranking,
@@ -23,10 +25,13 @@ from insights.tables import (
     trend_from,
 )
 from orgs.models import User
-from tongxin.lib.kpi import METRICS, Window, metric
+from tongxin.lib.kpi import Metric, Window, add_facts, metric
 
 LIST_SIZE = 10
 RANK_METRIC = "handling_rate"
+# What the page shows (the headline, the ranking table); the report asks for every metric.
+PAGE_METRICS = tuple(metric(k) for k in dict.fromkeys(
+    (*HEADLINE, "received", "acceptance_rate", "handling_rate", "satisfaction_rate", "overdue")))
 
 
 @dataclass
@@ -62,7 +67,8 @@ def trend(user: User, *, window: Window, filters: Filters, now: datetime) -> Tre
     """Facts per month for the 12 months up to the period: one query per family. Read apart
     from the page (insights:trend, fetched by the chart), so the page does not wait for a year
     of counting."""
-    months, table = monthly_facts(user, span=trend_span(window), filters=filters, metrics=METRICS, now=now)
+    wanted = [metric(k) for k in (*TREND_RATES, "received")]
+    months, table = monthly_facts(user, span=trend_span(window), filters=filters, metrics=wanted, now=now)
     return trend_from(months, table)
 
 
@@ -78,16 +84,28 @@ def _row_list(user: User, fact: str, title: str, filters: Filters, window: Windo
 
 
 def build(user: User, *, window: Window, filters: Filters, level: int | None, now: datetime,
-          by_unit: bool = True, with_trend: bool = False) -> Dashboard:
+          by_unit: bool = True, with_trend: bool = False, metrics: Sequence[Metric] = PAGE_METRICS) -> Dashboard:
     """The period and the one before it (环比), by unit: one query per family of facts, plus the
     heat map, the two lists, the labels and the targets. The 12-month trend only if asked
     (the report asks; the page fetches it from insights:trend)."""
+    metrics = list(metrics)
     units = UnitMap(filters.root) if by_unit else None
     previous = window.previous()
-    table = facts(user, windows=[previous, window], filters=filters, dims=[Dim.UNIT] if by_unit else [],
-                  level=level, now=now, units=units)
+    wanted = facts_of(metrics)
+    dims = [Dim.UNIT] if by_unit else []
+    fams = [f for f in families_for(metrics) if not (by_unit and f.key == "received")]
+    table = facts(user, windows=[previous, window], filters=filters, dims=dims, level=level, now=now, units=units,
+                  families=fams, wanted=wanted)
+    heat = None
+    if by_unit:
+        # Received per unit × category: the heat map's cells, and (summed) the table's column.
+        received = family_facts(user, FAMILY["received"], windows=[previous, window], filters=filters,
+                                dims=[Dim.UNIT, Dim.CATEGORY], level=level, now=now, units=units, wanted=wanted)
+        heat = {(0, *key[1:]): v for key, v in received.items() if key[0] == 1}
+        for (segment, unit, _category), values in received.items():
+            add_facts(table.setdefault((segment, unit), {}), values)
     kpis = table_from(table, window=window, previous=previous, current=[1], before=[0],
-                      by=Dim.UNIT if by_unit else None, level=level, metrics=METRICS, filters=filters, units=units)
+                      by=Dim.UNIT if by_unit else None, level=level, metrics=metrics, filters=filters, units=units)
     charts: dict[str, Any] = {}
     months: list[Window] = []
     if with_trend:
@@ -97,7 +115,7 @@ def build(user: User, *, window: Window, filters: Filters, level: int | None, no
     ranked = ranking(kpis, RANK_METRIC) if by_unit else []
     if by_unit:
         charts["ranking"] = _ranking_chart(ranked, kpis)
-        charts["heat"] = heat_map(user, window=window, filters=filters, level=level, now=now, units=units)
+        charts["heat"] = heat_map(user, window=window, filters=filters, level=level, now=now, units=units, table=heat)
     overdue = kpis.total.figures["overdue"]
     high = kpis.total.figures["high_risk"]
     lists = [

@@ -16,7 +16,7 @@ person accused in a 检举控告 never finds it in a count, a chart or a list.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -39,18 +39,20 @@ from django.db.models import (
     When,
 )
 from django.db.models.fields.json import KeyTextTransform
-from django.db.models.functions import Cast, Coalesce
+from django.db.models.functions import Cast, Coalesce, TruncMonth
 
 from orgs.models import SEGMENT, Unit, User, path_successor
 from petitions.choices import OPEN_STATES, Flag, Rating, ReviewLevel, ReviewOutcome, RiskLevel, State
 from petitions.models import Petition, PetitionEvent, Review
 from petitions.selectors import visible_to
-from tongxin.lib.kpi import FACTS, Metric, Window, add_facts
+from tongxin.lib.kpi import FACTS, Metric, Window, WindowKind, add_facts
+from tongxin.lib.periods import SHANGHAI
 
-# A late forward happens after its due; an on-time one at most one acceptance period (15 days,
-# plus a long holiday) before it. Forward events older than this before a window cannot fall due
-# in it; the bound lets the (kind, at) index do the work.
-FORWARD_LOOKBACK = timedelta(days=45)
+# A late forward happens after its due; an on-time one at most one acceptance period before it
+# (15 days, plus at most 9 days of a holiday the last day rolls over; a unit may only shorten
+# it). Forward events older than this before a window cannot fall due in it: the bound lets the
+# (kind, at) index do the work.
+FORWARD_LOOKBACK = timedelta(days=31)
 
 
 class Dim(StrEnum):
@@ -361,12 +363,14 @@ def plain_aggregates() -> Iterator[None]:
         yield
 
 
-def _aggregates(fam: Family, now: datetime) -> dict[str, Any]:
+def _aggregates(fam: Family, now: datetime, wanted: Collection[str] | None = None) -> dict[str, Any]:
     aggs: dict[str, Any] = {}
     for name, condition in fam.counts(now).items():
-        aggs[name] = Count("pk", filter=condition) if condition else Count("pk")
+        if wanted is None or name in wanted:
+            aggs[name] = Count("pk", filter=condition) if condition else Count("pk")
     for name, (expr, condition) in fam.sums().items():
-        aggs[name] = Sum(expr, filter=condition) if condition else Sum(expr)
+        if wanted is None or name in wanted:
+            aggs[name] = Sum(expr, filter=condition) if condition else Sum(expr)
     return aggs
 
 
@@ -388,8 +392,9 @@ def family_facts(
     level: int | None = None,
     now: datetime,
     units: UnitMap | None = None,
+    wanted: Collection[str] | None = None,
 ) -> dict[Key, dict[str, float]]:
-    """One grouped query: the family's facts per (segment, *dims). A snapshot family has no
+    """One grouped query: the family's facts (those ``wanted``, default all) per (segment, *dims). A snapshot family has no
     segments (its key's segment is None). Units are grouped by their own id in the database
     and rolled up to ``level`` here."""
     qs = _family_rows(user, fam, windows, filters, now)
@@ -399,14 +404,23 @@ def family_facts(
     keys: dict[str, Any] = {}
     date = "_due" if fam.events else fam.date
     segmented = date is not None and len(windows) > 1
-    if segmented:
+    by_month: dict[tuple[int, int], int] | None = None
+    if segmented and all(w.kind is WindowKind.MONTH for w in windows) and (len(windows) > 3 or fam.events):
+        # The months of a trend: one date_trunc per row (of the last day, for a deadline), not
+        # a CASE of comparisons (the forward family's date is parsed from JSON: once, not 24 times).
+        by_month = {(w.first.year, w.first.month): i for i, w in enumerate(windows)}
+        when = F(date)
+        if fam.deadline:
+            when = ExpressionWrapper(F(date) - timedelta(days=1), output_field=DateTimeField())
+        keys["_t"] = TruncMonth(when, tzinfo=SHANGHAI)
+    elif segmented:
         keys["_t"] = Case(
             *[When(_in_window(date, w, fam.deadline), then=Value(i)) for i, w in enumerate(windows)],
             output_field=IntegerField(),
         )
     for dim in dims:
         keys[f"_d_{dim}"] = _dim_expr(fam, dim)
-    aggs = _aggregates(fam, now)
+    aggs = _aggregates(fam, now, wanted)
     with plain_aggregates():
         if not keys:
             rows = [qs.aggregate(**aggs)]
@@ -415,6 +429,11 @@ def family_facts(
     out: dict[Key, dict[str, float]] = {}
     for row in rows:
         segment = row.get("_t", 0) if date is not None else None
+        if by_month is not None:
+            local = segment.astimezone(SHANGHAI)
+            segment = by_month.get((local.year, local.month))
+            if segment is None:  # outside the windows (cannot happen: the rows are filtered by them)
+                continue
         key = (segment, *(units.bucket(row[f"_d_{d}"], fam, level) if d == Dim.UNIT else row[f"_d_{d}"]
                           for d in dims))
         facts = {name: _number(row[name]) for name in aggs}
@@ -432,6 +451,7 @@ def facts(
     families: Iterable[Family] = FAMILIES,
     now: datetime,
     units: UnitMap | None = None,
+    wanted: Collection[str] | None = None,
 ) -> dict[Key, dict[str, float]]:
     """Facts per (segment, *dims) for the given disjoint periods: one query per family.
     Snapshot facts (overdue, high risk now) are under segment None."""
@@ -439,8 +459,10 @@ def facts(
     if units is None and Dim.UNIT in dims:
         units = UnitMap(filters.root)
     for fam in families:
+        if wanted is not None and not any(FACT_FAMILY[f] is fam for f in wanted):
+            continue
         for key, values in family_facts(user, fam, windows=windows, filters=filters, dims=dims, level=level, now=now,
-                                        units=units).items():
+                                        units=units, wanted=wanted).items():
             add_facts(out.setdefault(key, {}), values)
     return out
 

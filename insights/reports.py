@@ -22,7 +22,7 @@ from insights.exports import REPORT_JOB
 from insights.kpi import Dim, Filters
 from insights.tables import KpiTable, kpi_table
 from orgs.models import Unit
-from tongxin.lib.kpi import Window, format_value, metric, parse_window
+from tongxin.lib.kpi import METRICS, Window, format_value, metric, parse_window
 
 logger = logging.getLogger(__name__)
 
@@ -189,7 +189,8 @@ def _target(f) -> tuple[str, str]:
 
 def build_report(*, kind: str, window: Window, root: Unit | None, level: int | None, user, now: datetime) -> tuple[bytes, dict]:
     filters = Filters(root=root)
-    board = dashboards.build(user, window=window, filters=filters, level=level, now=now, with_trend=True)
+    board = dashboards.build(user, window=window, filters=filters, level=level, now=now, with_trend=True,
+                             metrics=METRICS)
     categories = kpi_table(user, window=window, filters=filters, by=Dim.CATEGORY,
                            metrics=[metric("received"), metric("handling_rate"), metric("satisfaction_rate")], now=now)
     total = board.table.total

@@ -46,6 +46,11 @@ HEADLINE = ("acceptance_rate", "handling_rate", "rating_rate", "satisfaction_rat
 TREND_RATES = ("acceptance_rate", "handling_rate", "satisfaction_rate")
 
 
+def facts_of(metrics: Iterable[Metric]) -> set[str]:
+    """The facts the metrics read (the engine counts only those)."""
+    return {f for m in metrics for f in m.facts}
+
+
 # --------------------------------------------------------------------------- drill-down links
 
 
@@ -202,7 +207,7 @@ def kpi_table(
     windows = [previous, window] if previous else [window]
     units = UnitMap(filters.root) if by == Dim.UNIT else None
     table = facts(user, windows=windows, filters=filters, dims=[by] if by else [], level=level,
-                  families=families_for(metrics), now=now, units=units)
+                  families=families_for(metrics), now=now, units=units, wanted=facts_of(metrics))
     return table_from(table, window=window, previous=previous, current=[len(windows) - 1],
                       before=[0] if previous else [], by=by, level=level, metrics=metrics, filters=filters,
                       units=units)
@@ -301,7 +306,7 @@ def monthly_facts(
     months = span.months()
     fams = [f for f in families_for(metrics) if f.date is not None or f.events]
     table = facts(user, windows=months, filters=filters, dims=[Dim.UNIT] if by_unit else [], level=level,
-                  families=fams, now=now, units=units)
+                  families=fams, now=now, units=units, wanted=facts_of(metrics))
     return months, table
 
 
@@ -317,12 +322,14 @@ def trend_from(months: list[Window], table: Mapping[tuple, Mapping[str, float]])
 
 
 def heat_map(user: User, *, window: Window, filters: Filters, level: int | None, now: datetime,
-             units: UnitMap | None = None) -> dict[str, Any]:
-    """Petitions received per unit × category (one query), with the drill-down of each cell."""
+             units: UnitMap | None = None, table: Mapping[tuple, Mapping[str, float]] | None = None) -> dict[str, Any]:
+    """Petitions received per unit × category (one query, or ``table``: the received facts keyed
+    (0, unit, category)), with the drill-down of each cell."""
     lv = filters.level(level)
     units = units or UnitMap(filters.root)
-    table = family_facts(user, FAMILY["received"], windows=[window], filters=filters,
-                         dims=[Dim.UNIT, Dim.CATEGORY], level=lv, now=now, units=units)
+    if table is None:
+        table = family_facts(user, FAMILY["received"], windows=[window], filters=filters,
+                             dims=[Dim.UNIT, Dim.CATEGORY], level=lv, now=now, units=units, wanted={"received"})
     unit_keys = sorted({k[1] for k in table}, key=lambda k: k or "")
     labels = _labels(Dim.UNIT, unit_keys, lv, units)
     categories = [c for c in Category.values if any(k[2] == c for k in table)]
