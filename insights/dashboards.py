@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.utils.translation import gettext
+
 from insights.kpi import FAMILY, Cell, Dim, Filters, UnitMap, facts, families_for, family_facts
 from insights.lists import SNAPSHOT_COLUMNS, Column, needed_keys, row_values
 from insights.tables import (
@@ -119,8 +121,8 @@ def build(user: User, *, window: Window, filters: Filters, level: int | None, no
     overdue = kpis.total.figures["overdue"]
     high = kpis.total.figures["high_risk"]
     lists = [
-        _row_list(user, "overdue", "超期在办", filters, window, overdue.num, now),
-        _row_list(user, "high_risk", "高风险在办", filters, window, high.num, now),
+        _row_list(user, "overdue", metric("overdue").label, filters, window, overdue.num, now),
+        _row_list(user, "high_risk", metric("high_risk").label, filters, window, high.num, now),
     ]
     return Dashboard(window=window, filters=filters, table=kpis, trend_months=months, charts=charts, lists=lists,
                      ranked=ranked)
@@ -135,7 +137,7 @@ def trend_chart(trend: Trend, targets: dict, filters: Filters) -> dict[str, Any]
         m = metric(key)
         target = targets.get(key)
         series.append({
-            "name": m.label,
+            "name": gettext(m.label),
             "data": trend.series(m),
             "links": [drill_query(m, "den", w, filters) for w in trend.months],
             "target": float(target) if target is not None else None,
@@ -144,7 +146,7 @@ def trend_chart(trend: Trend, targets: dict, filters: Filters) -> dict[str, Any]
         "months": [f"{w.first.year}-{w.first.month:02d}" for w in trend.months],
         "rates": series,
         "received": {
-            "name": received.label,
+            "name": gettext(received.label),
             "data": trend.series(received),
             "links": [drill_query(received, "num", w, filters) for w in trend.months],
         },
@@ -157,7 +159,7 @@ def _ranking_chart(ranked, kpis: KpiTable) -> dict[str, Any]:
     rows.reverse()  # ECharts draws the first category at the bottom: best on top
     target = kpis.total.targets.get(RANK_METRIC)
     return {
-        "metric": m.label,
+        "metric": gettext(m.label),
         "units": [g.label for _pos, g in rows],
         "data": [g.figures[RANK_METRIC].percent for _pos, g in rows],
         "links": [g.figures[RANK_METRIC].url for _pos, g in rows],

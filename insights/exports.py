@@ -12,6 +12,8 @@ from typing import Any
 
 from django.http import HttpResponse, QueryDict
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
@@ -31,9 +33,9 @@ PROGRESS_EVERY = 1000
 
 def kpi_columns(metrics: Sequence[Metric]) -> list[Column]:
     """The KPI table's columns, page and sheet: the group, then one figure per metric."""
-    columns = [Column("单位/分组", "label", width=18)]
+    columns = [Column(_("单位/分组"), "label", width=18)]
     for m in metrics:
-        columns.append(Column(m.label, (lambda g, key=m.key: g.figures[key]), kind="figure", width=10))
+        columns.append(Column(gettext(m.label), (lambda g, key=m.key: g.figures[key]), kind="figure", width=10))
     return columns
 
 
@@ -44,7 +46,7 @@ def _plain(value: Any, kind: str) -> Any:
     if value is None:
         return None
     if kind == "bool":
-        return "是" if value else "否"
+        return gettext("是") if value else gettext("否")
     if isinstance(value, datetime):  # sheets hold local wall-clock time (Excel has no zones)
         from django.utils import timezone
 
@@ -59,16 +61,17 @@ def _expanded(columns: Sequence[Column]) -> list[tuple[str, Callable[[Any], Any]
     out: list[tuple[str, Callable[[Any], Any], int]] = []
     for c in columns:
         if c.kind != "figure":
-            out.append((c.header, (lambda row, c=c: _plain(c.value(row), c.kind)), c.width))
+            out.append((str(c.header), (lambda row, c=c: _plain(c.value(row), c.kind)), c.width))
             continue
         def fig(row, c=c) -> Figure:
             return c.value(row)
 
-        out.append((f"{c.header}", (lambda row, fig=fig: fig(row).percent), c.width))
-        out.append((f"{c.header}·分子", (lambda row, fig=fig: fig(row).num if fig(row).den is not None else None), 8))
-        out.append((f"{c.header}·分母", (lambda row, fig=fig: fig(row).den), 8))
-        out.append((f"{c.header}·上期", (lambda row, fig=fig: _previous(fig(row))), 8))
-        out.append((f"{c.header}·目标", (lambda row, fig=fig: float(fig(row).target) if fig(row).target is not None else None), 8))
+        h = str(c.header)
+        out.append((h, (lambda row, fig=fig: fig(row).percent), c.width))
+        out.append((gettext("%(metric)s·分子") % {"metric": h}, (lambda row, fig=fig: fig(row).num if fig(row).den is not None else None), 8))
+        out.append((gettext("%(metric)s·分母") % {"metric": h}, (lambda row, fig=fig: fig(row).den), 8))
+        out.append((gettext("%(metric)s·上期") % {"metric": h}, (lambda row, fig=fig: _previous(fig(row))), 8))
+        out.append((gettext("%(metric)s·目标") % {"metric": h}, (lambda row, fig=fig: float(fig(row).target) if fig(row).target is not None else None), 8))
     return out
 
 

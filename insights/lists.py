@@ -17,6 +17,8 @@ from django.db.models import Case, CharField, Exists, F, OuterRef, QuerySet, Sub
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from insights.kpi import _ROWS_OF, FACT_FAMILY, Cell, Family, Filters, fact_rows
 from orgs.models import Unit, User
@@ -106,18 +108,18 @@ PETITION_KEYS = {
     "due_at": "due_at",
 }
 
-NUMBER = Column("信访编号", "number", width=16)
-TITLE = Column("标题", "title", width=30)
-CATEGORY = Column("内容分类", lambda r: _CATEGORY(r["category"]), ("category",))
-PTYPE = Column("性质", lambda r: _PTYPE(r["ptype"]), ("ptype",), width=8)
-CHANNEL = Column("渠道", lambda r: _CHANNEL(r["channel"]), ("channel",), width=8)
-STATE = Column("状态", lambda r: _STATE(r["state"]), ("state",), width=10)
-UNIT = Column("受理单位", "unit_name", width=14)
-HANDLING_UNIT = Column("承办单位", lambda r: r["handling_unit_name"] or "", ("handling_unit_name",), width=14)
-HANDLER = Column("承办人", lambda r: r["handler_name"] or "", ("handler_name",), width=8)
-RECEIVED = Column("收到日期", lambda r: _day(r["received_at"]), ("received_at",), kind="date")
-ACCEPTED = Column("受理日期", lambda r: _day(r["accepted_at"]), ("accepted_at",), kind="date")
-REPLIED = Column("答复日期", lambda r: _day(r["replied_at"]), ("replied_at",), kind="date")
+NUMBER = Column(_("信访编号"), "number", width=16)
+TITLE = Column(_("标题"), "title", width=30)
+CATEGORY = Column(_("内容分类"), lambda r: _CATEGORY(r["category"]), ("category",))
+PTYPE = Column(_("性质"), lambda r: _PTYPE(r["ptype"]), ("ptype",), width=8)
+CHANNEL = Column(_("渠道"), lambda r: _CHANNEL(r["channel"]), ("channel",), width=8)
+STATE = Column(_("状态"), lambda r: _STATE(r["state"]), ("state",), width=10)
+UNIT = Column(_("受理单位"), "unit_name", width=14)
+HANDLING_UNIT = Column(_("承办单位"), lambda r: r["handling_unit_name"] or "", ("handling_unit_name",), width=14)
+HANDLER = Column(_("承办人"), lambda r: r["handler_name"] or "", ("handler_name",), width=8)
+RECEIVED = Column(_("收到日期"), lambda r: _day(r["received_at"]), ("received_at",), kind="date")
+ACCEPTED = Column(_("受理日期"), lambda r: _day(r["accepted_at"]), ("accepted_at",), kind="date")
+REPLIED = Column(_("答复日期"), lambda r: _day(r["replied_at"]), ("replied_at",), kind="date")
 
 
 def _on_time(done: datetime | None, due: datetime | None) -> bool | None:
@@ -126,43 +128,43 @@ def _on_time(done: datetime | None, due: datetime | None) -> bool | None:
     return done is not None and done < due
 
 
-_DECISIONS = {"accepted": "受理", "declined": "不予受理", "forwarded": "转送", "pending": "未决定"}
+_DECISIONS = {"accepted": _("受理"), "declined": _("不予受理"), "forwarded": _("转送"), "pending": _("未决定")}
 
 ACCEPTANCE_COLUMNS = [
     NUMBER, TITLE,
-    Column("决定单位", "decision_unit", width=14),
+    Column(_("决定单位"), "decision_unit", width=14),
     RECEIVED,
-    Column("受理告知期限（最后一日）", lambda r: _last_day(r["decision_due"]), ("decision_due",), kind="date", width=14),
-    Column("决定", lambda r: _DECISIONS.get(r["decision_kind"], ""), ("decision_kind",), width=8),
-    Column("决定日期", lambda r: _day(r["decision_at"]), ("decision_at",), kind="date"),
-    Column("按期", lambda r: _on_time(r["decision_at"], r["decision_due"]), ("decision_at", "decision_due"), kind="bool", width=6),
+    Column(_("受理告知期限（最后一日）"), lambda r: _last_day(r["decision_due"]), ("decision_due",), kind="date", width=14),
+    Column(_("决定"), lambda r: _DECISIONS.get(r["decision_kind"], ""), ("decision_kind",), width=8),
+    Column(_("决定日期"), lambda r: _day(r["decision_at"]), ("decision_at",), kind="date"),
+    Column(_("按期"), lambda r: _on_time(r["decision_at"], r["decision_due"]), ("decision_at", "decision_due"), kind="bool", width=6),
     CATEGORY, CHANNEL, STATE,
 ]
 HANDLING_COLUMNS = [
     NUMBER, TITLE, HANDLING_UNIT, HANDLER, ACCEPTED,
-    Column("办理期限（最后一日，含延期）", lambda r: _last_day(r["handling_due_at"]), ("handling_due_at",), kind="date", width=14),
-    Column("延期", "extension_count", kind="int", width=6),
+    Column(_("办理期限（最后一日，含延期）"), lambda r: _last_day(r["handling_due_at"]), ("handling_due_at",), kind="date", width=14),
+    Column(_("延期"), "extension_count", kind="int", width=6),
     REPLIED,
-    Column("按期", lambda r: _on_time(r["replied_at"], r["handling_due_at"]), ("replied_at", "handling_due_at"), kind="bool", width=6),
+    Column(_("按期"), lambda r: _on_time(r["replied_at"], r["handling_due_at"]), ("replied_at", "handling_due_at"), kind="bool", width=6),
     CATEGORY, STATE,
 ]
 REPLY_COLUMNS = [
     NUMBER, TITLE, HANDLING_UNIT, HANDLER, ACCEPTED, REPLIED,
-    Column("办理用时（日）", lambda r: _days_between(r["replied_at"], r["accepted_at"]), ("replied_at", "accepted_at"), kind="float", width=8),
-    Column("评价", lambda r: _RATING(r["rating"]), ("rating",), width=8),
-    Column("复查", "reviewed", kind="bool", width=6),
-    Column("复核", "rereviewed", kind="bool", width=6),
+    Column(_("办理用时（日）"), lambda r: _days_between(r["replied_at"], r["accepted_at"]), ("replied_at", "accepted_at"), kind="float", width=8),
+    Column(_("评价"), lambda r: _RATING(r["rating"]), ("rating",), width=8),
+    Column(_("复查"), "reviewed", kind="bool", width=6),
+    Column(_("复核"), "rereviewed", kind="bool", width=6),
     CATEGORY, STATE,
 ]
 ACCEPTED_COLUMNS = [
     NUMBER, TITLE, UNIT, RECEIVED, ACCEPTED,
-    Column("受理用时（日）", lambda r: _days_between(r["accepted_at"], r["received_at"]), ("accepted_at", "received_at"), kind="float", width=8),
+    Column(_("受理用时（日）"), lambda r: _days_between(r["accepted_at"], r["received_at"]), ("accepted_at", "received_at"), kind="float", width=8),
     CATEGORY, CHANNEL, STATE,
 ]
 RECEIVED_COLUMNS = [
     NUMBER, TITLE, RECEIVED, UNIT, CATEGORY, PTYPE, CHANNEL,
-    Column("人数", "people_count", kind="int", width=6),
-    Column("标记", lambda r: "、".join(_FLAG(f) for f in (r["flags"] or [])), ("flags",), width=14),
+    Column(_("人数"), "people_count", kind="int", width=6),
+    Column(_("标记"), lambda r: "、".join(_FLAG(f) for f in (r["flags"] or [])), ("flags",), width=14),
     STATE,
 ]
 
@@ -175,9 +177,9 @@ def _overdue_days(r: Mapping[str, Any], now: datetime) -> int | None:
 
 SNAPSHOT_COLUMNS = [
     NUMBER, TITLE, UNIT, HANDLING_UNIT, HANDLER,
-    Column("当前期限（最后一日）", lambda r: _last_day(r["due_at"]), ("due_at",), kind="date", width=14),
-    Column("超期（日）", lambda r: _overdue_days(r, timezone.now()), ("due_at",), kind="int", width=8),
-    Column("风险", lambda r: _RISK(r["risk_level"]), ("risk_level",), width=6),
+    Column(_("当前期限（最后一日）"), lambda r: _last_day(r["due_at"]), ("due_at",), kind="date", width=14),
+    Column(_("超期（日）"), lambda r: _overdue_days(r, timezone.now()), ("due_at",), kind="int", width=8),
+    Column(_("风险"), lambda r: _RISK(r["risk_level"]), ("risk_level",), width=6),
     CATEGORY, STATE,
 ]
 
@@ -217,14 +219,14 @@ class Table:
 
 
 TABLES: dict[str, Table] = {
-    "received": Table("收到的信访事项", RECEIVED_COLUMNS, ("received_at", "pk")),
-    "acceptance": Table("受理决定", ACCEPTANCE_COLUMNS, ("acceptance_due_at", "pk"), _acceptance_extra),
-    "forward": Table("受理决定", ACCEPTANCE_COLUMNS, ("_due", "pk"), _forward_extra),
-    "accepted": Table("受理的事项", ACCEPTED_COLUMNS, ("accepted_at", "pk")),
-    "handling": Table("到期应答复的事项", HANDLING_COLUMNS, ("handling_due_at", "pk")),
-    "reply": Table("答复的事项", REPLY_COLUMNS, ("replied_at", "pk"),
+    "received": Table(_("收到的信访事项"), RECEIVED_COLUMNS, ("received_at", "pk")),
+    "acceptance": Table(_("受理决定"), ACCEPTANCE_COLUMNS, ("acceptance_due_at", "pk"), _acceptance_extra),
+    "forward": Table(_("受理决定"), ACCEPTANCE_COLUMNS, ("_due", "pk"), _forward_extra),
+    "accepted": Table(_("受理的事项"), ACCEPTED_COLUMNS, ("accepted_at", "pk")),
+    "handling": Table(_("到期应答复的事项"), HANDLING_COLUMNS, ("handling_due_at", "pk")),
+    "reply": Table(_("答复的事项"), REPLY_COLUMNS, ("replied_at", "pk"),
                    lambda: {"reviewed": _REVIEWED, "rereviewed": _REREVIEWED}),
-    "snapshot": Table("当前在办事项", SNAPSHOT_COLUMNS, ("due_at", "pk")),
+    "snapshot": Table(_("当前在办事项"), SNAPSHOT_COLUMNS, ("due_at", "pk")),
 }
 
 
@@ -285,8 +287,9 @@ class DrillDown:
 
     @property
     def title(self) -> str:
-        what = "分子" if self.part == "num" and self.metric.denominator else ""
-        return f"{self.metric.label}{('·' + what) if what else ''}：{self.table.title}"
+        if self.part == "num" and self.metric.denominator:
+            return gettext("%(metric)s·分子：%(table)s") % {"metric": gettext(self.metric.label), "table": self.table.title}
+        return gettext("%(metric)s：%(table)s") % {"metric": gettext(self.metric.label), "table": self.table.title}
 
     def counts(self) -> list[int]:
         if self._counts is None:

@@ -11,6 +11,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
+from django.utils.translation import gettext_noop
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
@@ -26,9 +27,10 @@ from tongxin.lib.kpi import METRICS, Window, format_value, metric, parse_window
 
 logger = logging.getLogger(__name__)
 
+# Official documents are written in Chinese; the labels are translated on the form only.
 REPORT_KINDS = {
-    "monthly": "月度信访形势分析（信访维稳专题会材料）",
-    "quarterly": "季度信访形势分析（党组织书记议稳会材料）",
+    "monthly": gettext_noop("月度信访形势分析（信访维稳专题会材料）"),
+    "quarterly": gettext_noop("季度信访形势分析（党组织书记议稳会材料）"),
 }
 CJK_FONT = "Noto Sans CJK SC"
 BODY_FONT = "宋体"  # what the reader's Word shows; the file names it, Word substitutes if absent

@@ -13,6 +13,8 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.urls import reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from insights.kpi import FAMILY, Dim, Filters, UnitMap, facts, families_for, family_facts
 from insights.targets import targets_for
@@ -33,11 +35,11 @@ from tongxin.lib.kpi import (
 )
 
 DIM_LABELS = {
-    Dim.UNIT: "单位",
-    Dim.HANDLER: "承办人",
-    Dim.CATEGORY: "内容分类",
-    Dim.PTYPE: "性质",
-    Dim.CHANNEL: "渠道",
+    Dim.UNIT: _("单位"),
+    Dim.HANDLER: _("承办人"),
+    Dim.CATEGORY: _("内容分类"),
+    Dim.PTYPE: _("性质"),
+    Dim.CHANNEL: _("渠道"),
 }
 _CHOICES = {Dim.CATEGORY: Category, Dim.PTYPE: PetitionType, Dim.CHANNEL: Channel}
 # The rates a leader reads first (dashboard cards, trend lines, report summary).
@@ -153,7 +155,7 @@ class KpiTable:
 
     @property
     def by_label(self) -> str:
-        return DIM_LABELS.get(self.by, "") if self.by else ""
+        return str(DIM_LABELS.get(self.by, "")) if self.by else ""
 
 
 def _labels(dim: str, keys: Iterable[Any], level: int, units: UnitMap | None = None) -> dict[Any, tuple[str, Unit | None]]:
@@ -167,15 +169,15 @@ def _labels(dim: str, keys: Iterable[Any], level: int, units: UnitMap | None = N
         for k in keys:
             unit = units.get(k)
             if unit is None:
-                out[k] = ("（未知单位）", None)
+                out[k] = (gettext("（未知单位）"), None)
             elif len(k) < SEGMENT * level:  # a unit above the level: its own matters only
-                out[k] = (f"{unit.label}（本级）", unit)
+                out[k] = (gettext("%(unit)s（本级）") % {"unit": unit.label}, unit)
             else:
                 out[k] = (unit.label, unit)
         return out
     if dim == Dim.HANDLER:
         names = dict(User.objects.filter(pk__in=[k for k in keys if k]).values_list("pk", "name"))
-        return {k: (names.get(k, "—") if k else "（未交办）", None) for k in keys}
+        return {k: (names.get(k, "—") if k else gettext("（未交办）"), None) for k in keys}
     choices = _CHOICES[Dim(dim)]
     return {k: (str(choices(k).label) if k in choices.values else str(k), None) for k in keys}
 
@@ -275,7 +277,7 @@ def table_from(
                 out[name] = out.get(name, 0) + v
         return out
 
-    total = Group(key=None, label="合计", facts=total_of(now_groups),
+    total = Group(key=None, label=gettext("合计"), facts=total_of(now_groups),
                   previous=total_of(then_groups) if previous else None,
                   targets=targets.get(root_path, {}), filters=filters)
     total.figures = {m.key: _figure(m, total, window, lv) for m in metrics}
@@ -335,7 +337,7 @@ def heat_map(user: User, *, window: Window, filters: Filters, level: int | None,
     categories = [c for c in Category.values if any(k[2] == c for k in table)]
     m = metric("received")
     data, links = [], []
-    for (_, unit_key, category), values in sorted(table.items(), key=lambda kv: (kv[0][1] or "", kv[0][2])):
+    for (_segment, unit_key, category), values in sorted(table.items(), key=lambda kv: (kv[0][1] or "", kv[0][2])):
         x, y = categories.index(category), unit_keys.index(unit_key)
         unit = labels[unit_key][1]
         data.append([x, y, int(values.get("received", 0))])
@@ -411,5 +413,5 @@ def monthly_table(user: User, *, span: Window, metric_key: str, filters: Filters
         return MonthlyRow(label=label, unit=unit, cells=cells, whole=_figure(m, g, span, lv))
 
     rows = [row(labels[k][0], labels[k][1], (lambda kk, k=k: kk == k), k or "") for k in keys]
-    total = row("合计", None, lambda kk: True, filters.root.path if filters.root else "")
+    total = row(gettext("合计"), None, lambda kk: True, filters.root.path if filters.root else "")
     return MonthlyGrid(metric=m, months=months, span=span, rows=rows, total=total)

@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 from django import template
+from django.utils.translation import gettext
 
 register = template.Library()
 
@@ -21,7 +22,7 @@ def cell(row: Any, column) -> Any:
     """A column's value for a row, as the page shows it (the export writes the raw value)."""
     value = column.value(row)
     if column.kind == "bool":
-        return "" if value is None else ("是" if value else "否")
+        return "" if value is None else (gettext("是") if value else gettext("否"))
     if isinstance(value, date):
         return value.isoformat()
     return "" if value is None else value
@@ -46,3 +47,30 @@ def num(value) -> str:
         return ""
     text = f"{value:f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+@register.filter
+def late(row: Any, column) -> bool:
+    """An 按期 column that says no: the row is shown in red."""
+    return column.kind == "bool" and column.value(row) is False
+
+
+_QUARTERS = ("第一季度", "第二季度", "第三季度", "第四季度")
+
+
+@register.filter
+def period(window) -> str:
+    """A period's name in the language of the page (``Window.label`` is the Chinese one)."""
+    kind = str(window.kind)
+    if kind == "month":
+        return gettext("%(year)s年%(month)s月") % {"year": window.first.year, "month": window.first.month}
+    if kind == "quarter":
+        quarter = _QUARTERS[(window.first.month - 1) // 3]
+        return gettext("%(year)s年%(quarter)s") % {"year": window.first.year, "quarter": gettext(quarter)}
+    if kind == "year":
+        return gettext("%(year)s年") % {"year": window.first.year}
+    return gettext("%(first)s至%(last)s") % {"first": window.first.isoformat(), "last": window.last.isoformat()}
+
+
+def _marks() -> None:  # pragma: no cover - for makemessages only
+    gettext("第一季度"), gettext("第二季度"), gettext("第三季度"), gettext("第四季度")

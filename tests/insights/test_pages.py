@@ -94,3 +94,13 @@ def test_the_trend_is_fetched_apart_and_links_each_month(world, march, client):
     mine = client.get("/insights/trend/?p=2026-03&me=1").json()
     assert next(s for s in mine["rates"] if s["name"] == "按期办结率")["data"][-1] == 66.7
     assert client.get("/insights/trend/?p=2026-03&root=C1").status_code == 403
+
+
+def test_pages_render_in_english(world, march, client, settings):
+    """Labels come through gettext (the catalogue is docs/i18n.md's business); nothing breaks."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    client.force_login(world.company_officer)
+    for url in ("/insights/?p=2026-Q1", "/insights/table/?p=2026&by=category", "/insights/monthly/?p=2026-03",
+                "/insights/report/", "/insights/targets/?p=2026"):
+        page = client.get(url)
+        assert page.status_code == 200 and '<html lang="en">' in page.content.decode(), url

@@ -39,6 +39,12 @@ __all__ = [
 _DAY = timedelta(days=1)
 
 
+def _(message: str) -> str:
+    """Marks a label for ``makemessages`` (like gettext_noop): this module stays free of Django;
+    the pages translate the text when they show it (``{% translate metric.label %}``)."""
+    return message
+
+
 # --------------------------------------------------------------------------- windows
 
 
@@ -283,40 +289,40 @@ class Metric:
 
 
 METRICS: tuple[Metric, ...] = (
-    Metric("acceptance_rate", "及时受理率", MetricKind.RATE, ("acc_on_time", "fwd_on_time"), ("acc_due", "fwd_due"),
-           formula="期限内作出的受理决定（受理、不予受理、转送）÷ 到期的受理决定",
-           basis="受理告知期限15日，自收到之日起算；转送后接收单位重新起算（第二十三条）"),
-    Metric("handling_rate", "按期办结率", MetricKind.RATE, ("hand_on_time",), ("hand_due",),
-           formula="办理期限内答复 ÷ 到期应答复",
-           basis="办理期限60日，自受理之日起算，经批准可延长一次不超过30日（第三十四条）"),
-    Metric("rating_rate", "参评率", MetricKind.RATE, ("rated",), ("replied",),
-           formula="已评价 ÷ 已答复（按答复时间）", basis="评价期限30日（国信发〔2022〕11号，待核实）"),
-    Metric("satisfaction_rate", "满意率", MetricKind.RATE, ("satisfied",), ("rated",),
-           formula="（满意 + 基本满意）÷ 已评价（按答复时间）", basis="评价等次：满意、基本满意、不满意"),
-    Metric("repeat_rate", "重复信访率", MetricKind.RATE, ("repeat",), ("received",), higher_is_better=False,
-           formula="重复信访（标记为重复或合并的重复件）÷ 收到的信访事项", basis="第十九条第三款、第三十六条第三款"),
-    Metric("received", "信访总量", MetricKind.COUNT, ("received",), higher_is_better=False,
-           formula="期间内收到的信访事项", basis="第二十一条（全部录入信息系统）"),
-    Metric("collective", "集体访", MetricKind.COUNT, ("collective",), higher_is_better=False,
-           formula="期间内收到的集体访（5人以上或标记为集体）", basis="第二十条第三款"),
-    Metric("skip_level", "越级访", MetricKind.COUNT, ("skip_level",), higher_is_better=False,
-           formula="期间内收到的越级访", basis="第二十条"),
-    Metric("overdue", "超期在办", MetricKind.COUNT, ("overdue",), higher_is_better=False, snapshot=True,
-           formula="当前在办且当前期限已届满的事项", basis="第四十四条（未在规定期限内告知、办结）"),
-    Metric("high_risk", "高风险在办", MetricKind.COUNT, ("high_risk",), higher_is_better=False, snapshot=True,
-           formula="当前在办且风险等级为高的事项", basis="第二十五条"),
-    Metric("avg_accept_days", "平均受理用时（日）", MetricKind.DAYS, ("accept_seconds",), ("accepted",),
-           higher_is_better=False, formula="Σ（受理时间 − 收到时间）÷ 受理件数（按受理时间）",
-           basis="受理告知期限15日（第二十三条）"),
-    Metric("avg_reply_days", "平均办理用时（日）", MetricKind.DAYS, ("reply_seconds",), ("replied",),
-           higher_is_better=False, formula="Σ（答复时间 − 受理时间）÷ 答复件数（按答复时间）",
-           basis="办理期限60日（第三十四条）"),
-    Metric("review_rate", "复查率", MetricKind.RATE, ("reviewed",), ("replied",), higher_is_better=False,
-           formula="申请复查 ÷ 已答复（按答复时间）", basis="复查申请期限30日（第三十五条）"),
-    Metric("rereview_rate", "复核率", MetricKind.RATE, ("rereviewed",), ("reviewed",), higher_is_better=False,
-           formula="申请复核 ÷ 申请复查（按答复时间）", basis="复核申请期限30日（第三十六条）"),
-    Metric("uphold_rate", "复查维持率", MetricKind.RATE, ("review_upheld",), ("review_decided",),
-           formula="复查维持原处理意见 ÷ 复查已决定（按答复时间）", basis="第三十五条"),
+    Metric("acceptance_rate", _("及时受理率"), MetricKind.RATE, ("acc_on_time", "fwd_on_time"), ("acc_due", "fwd_due"),
+           formula=_("期限内作出的受理决定（受理、不予受理、转送）÷ 到期的受理决定"),
+           basis=_("受理告知期限15日，自收到之日起算；转送后接收单位重新起算（第二十三条）")),
+    Metric("handling_rate", _("按期办结率"), MetricKind.RATE, ("hand_on_time",), ("hand_due",),
+           formula=_("办理期限内答复 ÷ 到期应答复"),
+           basis=_("办理期限60日，自受理之日起算，经批准可延长一次不超过30日（第三十四条）")),
+    Metric("rating_rate", _("参评率"), MetricKind.RATE, ("rated",), ("replied",),
+           formula=_("已评价 ÷ 已答复（按答复时间）"), basis=_("评价期限30日（国信发〔2022〕11号，待核实）")),
+    Metric("satisfaction_rate", _("满意率"), MetricKind.RATE, ("satisfied",), ("rated",),
+           formula=_("（满意 + 基本满意）÷ 已评价（按答复时间）"), basis=_("评价等次：满意、基本满意、不满意")),
+    Metric("repeat_rate", _("重复信访率"), MetricKind.RATE, ("repeat",), ("received",), higher_is_better=False,
+           formula=_("重复信访（标记为重复或合并的重复件）÷ 收到的信访事项"), basis=_("第十九条第三款、第三十六条第三款")),
+    Metric("received", _("信访总量"), MetricKind.COUNT, ("received",), higher_is_better=False,
+           formula=_("期间内收到的信访事项"), basis=_("第二十一条（全部录入信息系统）")),
+    Metric("collective", _("集体访"), MetricKind.COUNT, ("collective",), higher_is_better=False,
+           formula=_("期间内收到的集体访（5人以上或标记为集体）"), basis=_("第二十条第三款")),
+    Metric("skip_level", _("越级访"), MetricKind.COUNT, ("skip_level",), higher_is_better=False,
+           formula=_("期间内收到的越级访"), basis=_("第二十条")),
+    Metric("overdue", _("超期在办"), MetricKind.COUNT, ("overdue",), higher_is_better=False, snapshot=True,
+           formula=_("当前在办且当前期限已届满的事项"), basis=_("第四十四条（未在规定期限内告知、办结）")),
+    Metric("high_risk", _("高风险在办"), MetricKind.COUNT, ("high_risk",), higher_is_better=False, snapshot=True,
+           formula=_("当前在办且风险等级为高的事项"), basis=_("第二十五条")),
+    Metric("avg_accept_days", _("平均受理用时（日）"), MetricKind.DAYS, ("accept_seconds",), ("accepted",),
+           higher_is_better=False, formula=_("Σ（受理时间 − 收到时间）÷ 受理件数（按受理时间）"),
+           basis=_("受理告知期限15日（第二十三条）")),
+    Metric("avg_reply_days", _("平均办理用时（日）"), MetricKind.DAYS, ("reply_seconds",), ("replied",),
+           higher_is_better=False, formula=_("Σ（答复时间 − 受理时间）÷ 答复件数（按答复时间）"),
+           basis=_("办理期限60日（第三十四条）")),
+    Metric("review_rate", _("复查率"), MetricKind.RATE, ("reviewed",), ("replied",), higher_is_better=False,
+           formula=_("申请复查 ÷ 已答复（按答复时间）"), basis=_("复查申请期限30日（第三十五条）")),
+    Metric("rereview_rate", _("复核率"), MetricKind.RATE, ("rereviewed",), ("reviewed",), higher_is_better=False,
+           formula=_("申请复核 ÷ 申请复查（按答复时间）"), basis=_("复核申请期限30日（第三十六条）")),
+    Metric("uphold_rate", _("复查维持率"), MetricKind.RATE, ("review_upheld",), ("review_decided",),
+           formula=_("复查维持原处理意见 ÷ 复查已决定（按答复时间）"), basis=_("第三十五条")),
 )
 _BY_KEY = {m.key: m for m in METRICS}
 
