@@ -61,7 +61,14 @@ def _expanded(columns: Sequence[Column]) -> list[tuple[str, Callable[[Any], Any]
     out: list[tuple[str, Callable[[Any], Any], int]] = []
     for c in columns:
         if c.kind != "figure":
-            out.append((str(c.header), (lambda row, c=c: _plain(c.value(row), c.kind)), c.width))
+            read = c.reader()
+            if c.kind == "bool":
+                yes, no = gettext("是"), gettext("否")
+                out.append((str(c.header), (lambda row, read=read, yes=yes, no=no: _yes_no(read(row), yes, no)), c.width))
+            elif c.kind == "text" and c.choices is not None:
+                out.append((str(c.header), read, c.width))  # labels, already text
+            else:
+                out.append((str(c.header), (lambda row, read=read, kind=c.kind: _plain(read(row), kind)), c.width))
             continue
         def fig(row, c=c) -> Figure:
             return c.value(row)
@@ -73,6 +80,10 @@ def _expanded(columns: Sequence[Column]) -> list[tuple[str, Callable[[Any], Any]
         out.append((gettext("%(metric)s·上期") % {"metric": h}, (lambda row, fig=fig: _previous(fig(row))), 8))
         out.append((gettext("%(metric)s·目标") % {"metric": h}, (lambda row, fig=fig: float(fig(row).target) if fig(row).target is not None else None), 8))
     return out
+
+
+def _yes_no(value: Any, yes: str, no: str) -> str | None:
+    return None if value is None else (yes if value else no)
 
 
 def _previous(f: Figure) -> float | None:

@@ -25,7 +25,7 @@ from orgs.models import Unit, User
 from petitions.choices import Category, Channel, Flag, PetitionType, Rating, ReviewLevel, RiskLevel, State
 from petitions.models import Review
 from tongxin.lib.kpi import Metric, MetricKind, Window
-from tongxin.lib.periods import last_day_of, local_date
+from tongxin.lib.periods import SHANGHAI, last_day_of, local_date
 
 # --------------------------------------------------------------------------- columns
 
@@ -40,11 +40,26 @@ class Column:
     keys: tuple[str, ...] = ()
     kind: str = "text"  # text | date | int | float | bool — the page and the sheet format by it
     width: int = 12  # characters, for the sheet
+    # A coded value shown by its label (TextChoices); ``many``: a list of codes.
+    choices: Any = None
+    many: bool = False
 
     def value(self, row: Mapping[str, Any]) -> Any:
+        return self.reader()(row)
+
+    def reader(self) -> Callable[[Any], Any]:
+        """A function row → value, with the labels of coded values translated once (an export
+        calls it once per column, not a translation per cell)."""
+        if self.choices is not None:
+            labels = {code: str(label) for code, label in self.choices.choices}
+            key = self.accessor
+            if self.many:
+                return lambda row: "、".join(labels.get(c, c) for c in (row[key] or []))
+            return lambda row: labels.get(row[key], row[key] or "")
         if isinstance(self.accessor, str):
-            return row.get(self.accessor) if isinstance(row, dict) else getattr(row, self.accessor)
-        return self.accessor(row)
+            key = self.accessor
+            return lambda row: row.get(key) if isinstance(row, dict) else getattr(row, key)
+        return self.accessor
 
     @property
     def needs(self) -> tuple[str, ...]:
@@ -61,20 +76,11 @@ def needed_keys(columns: Sequence[Column]) -> list[str]:
 
 
 def _day(value: datetime | None) -> date | None:
-    return local_date(value) if value else None
+    return value.astimezone(SHANGHAI).date() if value else None
 
 
 def _last_day(value: datetime | None) -> date | None:
     return last_day_of(value) if value else None
-
-
-def _label(choices) -> Callable[[Any], str]:
-    values = dict(choices.choices)
-    return lambda code: str(values.get(code, code or ""))
-
-
-_CATEGORY, _CHANNEL, _PTYPE, _STATE = _label(Category), _label(Channel), _label(PetitionType), _label(State)
-_RATING, _RISK, _FLAG = _label(Rating), _label(RiskLevel), _label(Flag)
 
 
 def _days_between(later: datetime | None, earlier: datetime | None) -> float | None:
@@ -110,10 +116,10 @@ PETITION_KEYS = {
 
 NUMBER = Column(_("信访编号"), "number", width=16)
 TITLE = Column(_("标题"), "title", width=30)
-CATEGORY = Column(_("内容分类"), lambda r: _CATEGORY(r["category"]), ("category",))
-PTYPE = Column(_("性质"), lambda r: _PTYPE(r["ptype"]), ("ptype",), width=8)
-CHANNEL = Column(_("渠道"), lambda r: _CHANNEL(r["channel"]), ("channel",), width=8)
-STATE = Column(_("状态"), lambda r: _STATE(r["state"]), ("state",), width=10)
+CATEGORY = Column(_("内容分类"), "category", choices=Category)
+PTYPE = Column(_("性质"), "ptype", width=8, choices=PetitionType)
+CHANNEL = Column(_("渠道"), "channel", width=8, choices=Channel)
+STATE = Column(_("状态"), "state", width=10, choices=State)
 UNIT = Column(_("受理单位"), "unit_name", width=14)
 HANDLING_UNIT = Column(_("承办单位"), lambda r: r["handling_unit_name"] or "", ("handling_unit_name",), width=14)
 HANDLER = Column(_("承办人"), lambda r: r["handler_name"] or "", ("handler_name",), width=8)
@@ -151,7 +157,7 @@ HANDLING_COLUMNS = [
 REPLY_COLUMNS = [
     NUMBER, TITLE, HANDLING_UNIT, HANDLER, ACCEPTED, REPLIED,
     Column(_("办理用时（日）"), lambda r: _days_between(r["replied_at"], r["accepted_at"]), ("replied_at", "accepted_at"), kind="float", width=8),
-    Column(_("评价"), lambda r: _RATING(r["rating"]), ("rating",), width=8),
+    Column(_("评价"), "rating", width=8, choices=Rating),
     Column(_("复查"), "reviewed", kind="bool", width=6),
     Column(_("复核"), "rereviewed", kind="bool", width=6),
     CATEGORY, STATE,
@@ -164,7 +170,7 @@ ACCEPTED_COLUMNS = [
 RECEIVED_COLUMNS = [
     NUMBER, TITLE, RECEIVED, UNIT, CATEGORY, PTYPE, CHANNEL,
     Column(_("人数"), "people_count", kind="int", width=6),
-    Column(_("标记"), lambda r: "、".join(_FLAG(f) for f in (r["flags"] or [])), ("flags",), width=14),
+    Column(_("标记"), "flags", width=14, choices=Flag, many=True),
     STATE,
 ]
 
@@ -179,7 +185,7 @@ SNAPSHOT_COLUMNS = [
     NUMBER, TITLE, UNIT, HANDLING_UNIT, HANDLER,
     Column(_("当前期限（最后一日）"), lambda r: _last_day(r["due_at"]), ("due_at",), kind="date", width=14),
     Column(_("超期（日）"), lambda r: _overdue_days(r, timezone.now()), ("due_at",), kind="int", width=8),
-    Column(_("风险"), lambda r: _RISK(r["risk_level"]), ("risk_level",), width=6),
+    Column(_("风险"), "risk_level", width=6, choices=RiskLevel),
     CATEGORY, STATE,
 ]
 
