@@ -26,6 +26,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.db.models import (
     Case,
+    CharField,
     Count,
     DateTimeField,
     DurationField,
@@ -144,7 +145,8 @@ class Family:
         """The unit a row counts for, without a join: its id (the forwarding unit's code on a
         FORWARDED event). Mapped to the unit's path, and rolled up, in Python (:class:`UnitMap`)."""
         if self.events:
-            return KeyTextTransform("from_unit", "data")
+            # As text (not a JSON key lookup): compared with plain unit codes.
+            return Cast(KeyTextTransform("from_unit", "data"), CharField())
         if self.handling_unit:
             return Coalesce(F("handling_unit_id"), F("unit_id"))
         return F("unit_id")
@@ -262,9 +264,12 @@ def _scoped_petitions(user: User, filters: Filters) -> QuerySet[Petition]:
     return qs.filter(pq) if pq else qs
 
 
-def _family_rows(user: User, fam: Family, windows: Sequence[Window], filters: Filters, now: datetime) -> QuerySet:
+def _family_rows(user: User, fam: Family, windows: Sequence[Window], filters: Filters, now: datetime,
+                 units: UnitMap | None = None) -> QuerySet:
     """The rows of one family in the given periods and scope: what is counted, and what the
-    drill-down lists. Petitions, or FORWARDED events for the forward family."""
+    drill-down lists. Petitions, or FORWARDED events for the forward family. With the root's
+    ``units`` at hand the subtree is a constant list (a hashed look-up per row on PostgreSQL),
+    else a sub-select."""
     if fam.events:
         petitions = _scoped_petitions(user, filters).values("pk")
         lo = min(w.start for w in windows) - FORWARD_LOOKBACK
@@ -276,7 +281,11 @@ def _family_rows(user: User, fam: Family, windows: Sequence[Window], filters: Fi
         date = fam.date
     qs = qs.alias(_fkey=fam.unit_key())
     if filters.root is not None:
-        qs = qs.filter(_fkey__in=_subtree(filters.root.path, fam))
+        if units is not None and units.root == filters.root.pk:
+            if not units.covers_all:
+                qs = qs.filter(_fkey__in=list(units.by_code if fam.events else units.by_id))
+        else:
+            qs = qs.filter(_fkey__in=_subtree(filters.root.path, fam))
     if date is not None:
         qs = qs.filter(_window_q(date, windows, fam.deadline))
     base = fam.base(now)
@@ -300,15 +309,19 @@ class UnitMap:
     database groups by the raw unit; a few hundred rows per query)."""
 
     def __init__(self, root: Unit | None) -> None:
-        qs = Unit.objects.all() if root is None else Unit.objects.filter(
-            path__gte=root.path, path__lt=path_successor(root.path))
+        self.root = root.pk if root is not None else None
         self.by_id: dict[int, str] = {}
         self.by_code: dict[str, str] = {}
         self.by_path: dict[str, Unit] = {}
-        for unit in qs:
-            self.by_id[unit.pk] = unit.path
-            self.by_code[unit.code] = unit.path
-            self.by_path[unit.path] = unit
+        everything = 0
+        for unit in Unit.objects.all():  # the whole tree: a few hundred rows
+            everything += 1
+            if root is None or unit.path.startswith(root.path):
+                self.by_id[unit.pk] = unit.path
+                self.by_code[unit.code] = unit.path
+                self.by_path[unit.path] = unit
+        # The root's subtree is the whole tree: restricting to it restricts nothing.
+        self.covers_all = len(self.by_id) == everything
 
     def bucket(self, key: Any, fam: Family, level: int) -> str | None:
         path = (self.by_code if fam.events else self.by_id).get(key)
@@ -354,12 +367,16 @@ Key = tuple  # (segment index, *dimension values in the order asked)
 @contextmanager
 def plain_aggregates() -> Iterator[None]:
     """PostgreSQL's JIT compiles every large aggregate (~30 ms each, more than the query's own
-    work here): off for the engine's queries, in a transaction of their own (SET LOCAL)."""
+    work here): off for the engine's queries, in a transaction of their own (SET LOCAL); and
+    group by hashing (see below)."""
     if connection.vendor != "postgresql":
         yield
         return
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL jit = off")
+        # The planner cannot estimate how few groups (months × units) a family yields and sorts
+        # hundreds of thousands of rows for them; hashing is what fits.
+        cursor.execute("SET LOCAL enable_sort = off")
         yield
 
 
@@ -397,10 +414,10 @@ def family_facts(
     """One grouped query: the family's facts (those ``wanted``, default all) per (segment, *dims). A snapshot family has no
     segments (its key's segment is None). Units are grouped by their own id in the database
     and rolled up to ``level`` here."""
-    qs = _family_rows(user, fam, windows, filters, now)
-    level = filters.level(level)
-    if Dim.UNIT in dims and units is None:
+    if units is None and (Dim.UNIT in dims or filters.root is not None):
         units = UnitMap(filters.root)
+    qs = _family_rows(user, fam, windows, filters, now, units)
+    level = filters.level(level)
     keys: dict[str, Any] = {}
     date = "_due" if fam.events else fam.date
     segmented = date is not None and len(windows) > 1
@@ -456,7 +473,7 @@ def facts(
     """Facts per (segment, *dims) for the given disjoint periods: one query per family.
     Snapshot facts (overdue, high risk now) are under segment None."""
     out: dict[Key, dict[str, float]] = {}
-    if units is None and Dim.UNIT in dims:
+    if units is None and (Dim.UNIT in dims or filters.root is not None):
         units = UnitMap(filters.root)
     for fam in families:
         if wanted is not None and not any(FACT_FAMILY[f] is fam for f in wanted):

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlencode
 
@@ -56,12 +57,27 @@ def facts_of(metrics: Iterable[Metric]) -> set[str]:
 # --------------------------------------------------------------------------- drill-down links
 
 
+@lru_cache(maxsize=1)
+def _list_url() -> str:
+    return reverse("insights:list")
+
+
 def drill_query(
     m: Metric, part: str, window: Window, filters: Filters, *, unit: Unit | None = None, level: int | None = None,
     extra: Mapping[str, Any] | None = None,
 ) -> str:
-    """The query string of the list behind a number: ``part`` is "num" or "den"."""
-    params: dict[str, Any] = {"m": m.key, "part": part, "p": window.spec}
+    """The query string of the list behind a number: ``part`` is "num" or "den". (A unit × month
+    table builds ten thousand of them: the scope part is encoded once.)"""
+    url = f"{_list_url()}?{urlencode({'m': m.key, 'part': part, 'p': window.spec})}"
+    url += _scope_params(filters, unit, filters.level(level) if unit is not None else None)
+    if extra:
+        url += "&" + urlencode(extra)
+    return url
+
+
+@lru_cache(maxsize=4096)
+def _scope_params(filters: Filters, unit: Unit | None, level: int | None) -> str:
+    params: dict[str, Any] = {}
     if filters.root is not None:
         params["root"] = filters.root.code
     for name, key in (("category", "cat"), ("ptype", "pt"), ("channel", "ch")):
@@ -71,9 +87,8 @@ def drill_query(
         params["h"] = filters.handler_id
     if unit is not None:
         params["u"] = unit.code
-        params["lv"] = filters.level(level)
-    params.update(extra or {})
-    return f"{reverse('insights:list')}?{urlencode(params)}"
+        params["lv"] = level
+    return "&" + urlencode(params) if params else ""
 
 
 def _group_filters(filters: Filters, dim: str | None, key: Any) -> Filters:
@@ -392,14 +407,18 @@ def monthly_table(user: User, *, span: Window, metric_key: str, filters: Filters
     labels = _labels(Dim.UNIT, keys, lv, units)
     targets = targets_for([*[k for k in keys if k], filters.root.path if filters.root else ""], span.last.year)
 
-    def row(label: str, unit: Unit | None, key_filter, target_key: str) -> MonthlyRow:
+    by_unit: dict[Any, list[tuple[int, Mapping[str, float]]]] = {}
+    for key, values in table.items():
+        if key[0] is not None:
+            by_unit.setdefault(key[1], []).append((key[0], values))
+
+    def row(label: str, unit: Unit | None, unit_keys: Iterable[Any], target_key: str) -> MonthlyRow:
         per_month: list[dict[str, float]] = [{} for _ in months]
-        for key, values in table.items():
-            if key[0] is None or not key_filter(key[1]):
-                continue
-            bucket = per_month[key[0]]
-            for name, v in values.items():
-                bucket[name] = bucket.get(name, 0) + v
+        for k in unit_keys:
+            for segment, values in by_unit.get(k, ()):
+                bucket = per_month[segment]
+                for name, v in values.items():
+                    bucket[name] = bucket.get(name, 0) + v
         whole: dict[str, float] = {}
         for bucket in per_month:
             for name, v in bucket.items():
@@ -412,6 +431,6 @@ def monthly_table(user: User, *, span: Window, metric_key: str, filters: Filters
         g = Group(key=None, label=label, facts=whole, previous=None, targets=tg, filters=filters, unit=unit)
         return MonthlyRow(label=label, unit=unit, cells=cells, whole=_figure(m, g, span, lv))
 
-    rows = [row(labels[k][0], labels[k][1], (lambda kk, k=k: kk == k), k or "") for k in keys]
-    total = row(gettext("合计"), None, lambda kk: True, filters.root.path if filters.root else "")
+    rows = [row(labels[k][0], labels[k][1], [k], k or "") for k in keys]
+    total = row(gettext("合计"), None, keys, filters.root.path if filters.root else "")
     return MonthlyGrid(metric=m, months=months, span=span, rows=rows, total=total)

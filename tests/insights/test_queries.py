@@ -13,15 +13,15 @@ from tongxin.lib.kpi import Window
 
 MARCH = Window.month(2026, 3)
 PAGES = [
-    ("dashboard", "/insights/?p=2026-03", 18),
-    ("unit", "/insights/unit/TS/?p=2026-03", 25),
-    ("mine", "/insights/me/?p=2026-03", 12),
+    ("dashboard", "/insights/?p=2026-03", 16),
+    ("unit", "/insights/unit/TS/?p=2026-03", 24),
+    ("mine", "/insights/me/?p=2026-03", 11),
     ("table", "/insights/table/?p=2026-03", 15),
-    ("table by person", "/insights/table/?p=2026-03&by=handler", 15),
+    ("table by person", "/insights/table/?p=2026-03&by=handler", 16),
     ("table export", "/insights/table/?p=2026-03&export=xlsx", 13),
     ("unit × month", "/insights/monthly/?p=2026-03&m=acceptance_rate", 10),
     ("trend", "/insights/trend/?p=2026-03&root=C1", 12),
-    ("my trend", "/insights/trend/?p=2026-03&me=1", 12),
+    ("my trend", "/insights/trend/?p=2026-03&me=1", 8),
 ]
 
 
