@@ -6,9 +6,10 @@ Each fact belongs to a *family*: the petitions placed in a period by one stored 
 and attributed to one unit (受理单位 or 承办单位). Forwarding decisions are read from the
 FORWARDED events instead (the forwarding unit's period is recorded on the event). A report
 runs one grouped query per family — ``COUNT(*) FILTER (WHERE …)`` per fact, grouped by the
-period segment and the requested dimensions — and folds the small grouped results in Python;
-no petition row is ever loaded to be counted. Formulas live in tongxin.lib.kpi, definitions
-in docs/kpi.md.
+period segment, the unit's id and the requested dimensions — and folds the small grouped results
+in Python (units rolled up to the chosen depth there, without a join); no petition row is ever
+loaded to be counted. Formulas live in tongxin.lib.kpi, definitions and the reasons for the
+indexes in docs/kpi.md.
 
 Scope: every query starts from ``petitions.selectors.visible_to(user)`` (DESIGN §3), so a
 person accused in a 检举控告 never finds it in a count, a chart or a list.

@@ -69,24 +69,27 @@ def drill_query(
     """The query string of the list behind a number: ``part`` is "num" or "den". (A unit × month
     table builds ten thousand of them: the scope part is encoded once.)"""
     url = f"{_list_url()}?{urlencode({'m': m.key, 'part': part, 'p': window.spec})}"
-    url += _scope_params(filters, unit, filters.level(level) if unit is not None else None)
+    url += _scope_params(filters.root.code if filters.root is not None else "", filters.category, filters.ptype,
+                         filters.channel, filters.handler_id, unit.code if unit is not None else "",
+                         filters.level(level) if unit is not None else None)
     if extra:
         url += "&" + urlencode(extra)
     return url
 
 
 @lru_cache(maxsize=4096)
-def _scope_params(filters: Filters, unit: Unit | None, level: int | None) -> str:
+def _scope_params(root: str, category: str, ptype: str, channel: str, handler_id: int | None, unit: str,
+                  level: int | None) -> str:
     params: dict[str, Any] = {}
-    if filters.root is not None:
-        params["root"] = filters.root.code
-    for name, key in (("category", "cat"), ("ptype", "pt"), ("channel", "ch")):
-        if getattr(filters, name):
-            params[key] = getattr(filters, name)
-    if filters.handler_id is not None:
-        params["h"] = filters.handler_id
-    if unit is not None:
-        params["u"] = unit.code
+    if root:
+        params["root"] = root
+    for key, value in (("cat", category), ("pt", ptype), ("ch", channel)):
+        if value:
+            params[key] = value
+    if handler_id is not None:
+        params["h"] = handler_id
+    if unit:
+        params["u"] = unit
         params["lv"] = level
     return "&" + urlencode(params) if params else ""
 
