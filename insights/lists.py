@@ -273,6 +273,7 @@ class DrillDown:
     cell: Cell
     user: User
     now: datetime
+    unit: Unit | None = None  # the group's unit, when the number was one unit's
 
     def __post_init__(self) -> None:
         names = self.metric.denominator if (self.part == "den" and self.metric.denominator) else self.metric.numerator
@@ -343,6 +344,7 @@ def parse_drill(params: Mapping[str, str], user: User, now: datetime) -> DrillDo
     filters = filters_from(params)
     dims: dict[str, Any] = {}
     level = None
+    unit = None
     if params.get("u"):
         unit = Unit.objects.filter(code=params["u"]).first()
         if unit is None:
@@ -354,7 +356,8 @@ def parse_drill(params: Mapping[str, str], user: User, now: datetime) -> DrillDo
         dims["unit"] = unit.path[: 4 * level] if unit.depth >= level else unit.path
     if m.kind is MetricKind.COUNT:
         part = "num"
-    return DrillDown(metric=m, part=part, window=window, filters=filters, cell=Cell(window, dims, level), user=user, now=now)
+    return DrillDown(metric=m, part=part, window=window, filters=filters, cell=Cell(window, dims, level), user=user,
+                     now=now, unit=unit)
 
 
 def filters_from(params: Mapping[str, str]) -> Filters:

@@ -51,6 +51,7 @@ def test_leader_clicks_a_units_handling_rate_and_sees_its_petitions(
 
     expect(page.locator("[data-testid=list-title]")).to_contain_text("按期办结率")
     expect(page.locator("[data-testid=list-total]")).to_have_text("共 3 件")
+    expect(page.locator("[data-testid=list-unit]")).to_have_text(world.mine.name)
     numbers = page.locator("[data-testid=drill-table] tbody tr").evaluate_all("rows => rows.map(r => r.dataset.number)")
     assert sorted(numbers) == sorted([march.h1.number, march.h2.number, march.h5.number])
     # h5 was not answered in time; h3 (extended to April) and h4 (withdrawn) are not listed.
