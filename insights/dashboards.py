@@ -11,7 +11,17 @@ from typing import Any
 
 from django.utils.translation import gettext
 
-from insights.kpi import FAMILY, Cell, Dim, Filters, UnitMap, facts, families_for, family_facts
+from insights.kpi import (
+    FAMILY,
+    Cell,
+    Dim,
+    Filters,
+    UnitMap,
+    facts,
+    families_for,
+    family_facts,
+    plain_aggregates,
+)
 from insights.lists import SNAPSHOT_COLUMNS, Column, needed_keys, row_values
 from insights.tables import (
     HEADLINE,
@@ -90,6 +100,13 @@ def build(user: User, *, window: Window, filters: Filters, level: int | None, no
     """The period and the one before it (环比), by unit: one query per family of facts, plus the
     heat map, the two lists, the labels and the targets. The 12-month trend only if asked
     (the report asks; the page fetches it from insights:trend)."""
+    with plain_aggregates():  # one transaction for all the counts of the page
+        return _build(user, window=window, filters=filters, level=level, now=now, by_unit=by_unit,
+                      with_trend=with_trend, metrics=metrics)
+
+
+def _build(user: User, *, window: Window, filters: Filters, level: int | None, now: datetime, by_unit: bool,
+           with_trend: bool, metrics: Sequence[Metric]) -> Dashboard:
     metrics = list(metrics)
     units = UnitMap(filters.root) if by_unit else None
     previous = window.previous()

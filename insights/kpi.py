@@ -370,15 +370,19 @@ def plain_aggregates() -> Iterator[None]:
     """PostgreSQL's JIT compiles every large aggregate (~30 ms each, more than the query's own
     work here): off for the engine's queries, in a transaction of their own (SET LOCAL); and
     group by hashing (see below)."""
-    if connection.vendor != "postgresql":
-        yield
+    if connection.vendor != "postgresql" or getattr(connection, "_insights_plain", False):
+        yield  # SQLite, or already inside: a page wraps all its counts in one such transaction
         return
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL jit = off")
         # The planner cannot estimate how few groups (months × units) a family yields and sorts
         # hundreds of thousands of rows for them; hashing is what fits.
         cursor.execute("SET LOCAL enable_sort = off")
-        yield
+        connection._insights_plain = True
+        try:
+            yield
+        finally:
+            connection._insights_plain = False
 
 
 def _aggregates(fam: Family, now: datetime, wanted: Collection[str] | None = None) -> dict[str, Any]:
@@ -476,12 +480,13 @@ def facts(
     out: dict[Key, dict[str, float]] = {}
     if units is None and (Dim.UNIT in dims or filters.root is not None):
         units = UnitMap(filters.root)
-    for fam in families:
-        if wanted is not None and not any(FACT_FAMILY[f] is fam for f in wanted):
-            continue
-        for key, values in family_facts(user, fam, windows=windows, filters=filters, dims=dims, level=level, now=now,
-                                        units=units, wanted=wanted).items():
-            add_facts(out.setdefault(key, {}), values)
+    with plain_aggregates():
+        for fam in families:
+            if wanted is not None and not any(FACT_FAMILY[f] is fam for f in wanted):
+                continue
+            for key, values in family_facts(user, fam, windows=windows, filters=filters, dims=dims, level=level,
+                                            now=now, units=units, wanted=wanted).items():
+                add_facts(out.setdefault(key, {}), values)
     return out
 
 

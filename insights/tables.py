@@ -68,7 +68,8 @@ def drill_query(
 ) -> str:
     """The query string of the list behind a number: ``part`` is "num" or "den". (A unit × month
     table builds ten thousand of them: the scope part is encoded once.)"""
-    url = f"{_list_url()}?{urlencode({'m': m.key, 'part': part, 'p': window.spec})}"
+    # Metric keys, "num"/"den" and period specs (digits, "-", "Q", "..") need no escaping.
+    url = f"{_list_url()}?m={m.key}&part={part}&p={window.spec}"
     url += _scope_params(filters.root.code if filters.root is not None else "", filters.category, filters.ptype,
                          filters.channel, filters.handler_id, unit.code if unit is not None else "",
                          filters.level(level) if unit is not None else None)
