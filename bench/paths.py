@@ -217,6 +217,13 @@ def run(runs: int, warmup: int, export_rows: int, json_path: str | None) -> int:
             measure(client, timing, runs=runs, warmup=warmup)
             timings.append(timing)
             print(f"  {timing.label}: {timing.median_ms:.1f} ms", flush=True)
+            # A dashboard's charts that load after the page (data-url): part of what its reader waits for.
+            for i, url in enumerate(_deferred_urls(client, timing.url) if timing.status == 200 else []):
+                part = Timing(key=f"{timing.key}_data" + (f"{i + 1}" if i else ""), url=url,
+                              label=f"{timing.label}: chart data", goal_ms=None)
+                measure(client, part, runs=runs, warmup=warmup)
+                timings.append(part)
+                print(f"  {part.label}: {part.median_ms:.1f} ms", flush=True)
         job = export_job(p["leader"], export_rows)
         export = Timing(key="export", label=".xlsx export (background job, in-process)", url="",
                         note="not timed: no insights.exports.drill_xlsx yet")
@@ -248,6 +255,15 @@ def run(runs: int, warmup: int, export_rows: int, json_path: str | None) -> int:
     })
     failed = [t.key for t in timings if t.samples_ms and t.status != 200]
     return 1 if failed else 0
+
+
+def _deferred_urls(client, url: str) -> list[str]:
+    """URLs a page's charts fetch after it has loaded (``data-url`` attributes)."""
+    import html
+    import re
+
+    body = client.get(url).content.decode(errors="replace")
+    return [html.unescape(u) for u in dict.fromkeys(re.findall(r'data-url="([^"]+)"', body))]
 
 
 def main(argv: list[str] | None = None) -> int:
