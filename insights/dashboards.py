@@ -85,11 +85,11 @@ def trend(user: User, *, window: Window, filters: Filters, now: datetime) -> Tre
 
 
 def _row_list(user: User, fact: str, title: str, filters: Filters, window: Window, total: int,
-              now: datetime) -> RowList:
+              now: datetime, units: UnitMap | None) -> RowList:
     from insights.kpi import fact_rows
 
     fam = FAMILY["snapshot"]
-    qs = fact_rows(user, fact, Cell(window), filters, now)
+    qs = fact_rows(user, fact, Cell(window), filters, now, units)
     rows = list(row_values(qs, fam, needed_keys(SNAPSHOT_COLUMNS))[:LIST_SIZE])
     return RowList(title=title, columns=SNAPSHOT_COLUMNS, rows=rows, total=int(total),
                    url=drill_query(metric(fact), "num", window, filters))
@@ -108,7 +108,7 @@ def build(user: User, *, window: Window, filters: Filters, level: int | None, no
 def _build(user: User, *, window: Window, filters: Filters, level: int | None, now: datetime, by_unit: bool,
            with_trend: bool, metrics: Sequence[Metric]) -> Dashboard:
     metrics = list(metrics)
-    units = UnitMap(filters.root) if by_unit else None
+    units = UnitMap(filters.root) if (by_unit or filters.root is not None) else None
     previous = window.previous()
     wanted = facts_of(metrics)
     dims = [Dim.UNIT] if by_unit else []
@@ -138,8 +138,8 @@ def _build(user: User, *, window: Window, filters: Filters, level: int | None, n
     overdue = kpis.total.figures["overdue"]
     high = kpis.total.figures["high_risk"]
     lists = [
-        _row_list(user, "overdue", metric("overdue").label, filters, window, overdue.num, now),
-        _row_list(user, "high_risk", metric("high_risk").label, filters, window, high.num, now),
+        _row_list(user, "overdue", metric("overdue").label, filters, window, overdue.num, now, units),
+        _row_list(user, "high_risk", metric("high_risk").label, filters, window, high.num, now, units),
     ]
     return Dashboard(window=window, filters=filters, table=kpis, trend_months=months, charts=charts, lists=lists,
                      ranked=ranked)

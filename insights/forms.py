@@ -61,7 +61,8 @@ class UnitCodeField(forms.ModelChoiceField):
 
 
 class InsightsForm(forms.Form):
-    p = forms.ChoiceField(label=_("统计周期"), required=False)
+    # Any period spec (2026-03, 2026-Q1, 2026, 2026-01-05..2026-02-20); the select offers recent ones.
+    p = forms.CharField(label=_("统计周期"), required=False, max_length=30, widget=forms.Select)
     start = forms.DateField(label=_("起"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     end = forms.DateField(label=_("止"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     root = UnitCodeField(label=_("单位"), queryset=Unit.objects.none(), required=False, to_field_name="code",
@@ -79,17 +80,22 @@ class InsightsForm(forms.Form):
         self.roots = scope_roots(user) if with_units else []
         units = scope_units(user, self.roots) if with_units else Unit.objects.none()
         self.fields["root"].queryset = units
-        self.fields["p"].choices = period_choices(now)
+        self.fields["p"].widget.choices = period_choices(now)
         self.fields["cat"].choices = [("", _("全部分类")), *Category.choices]
         self.fields["pt"].choices = [("", _("全部性质")), *PetitionType.choices]
         self.fields["ch"].choices = [("", _("全部渠道")), *Channel.choices]
         self.fields["by"].choices = [(d.value, DIM_LABELS[d]) for d in Dim]
-        self._valid = self.is_valid() if self.is_bound else False
+        if self.is_bound:
+            self.is_valid()  # fills cleaned_data with the valid choices
         root = self.unit
         self.level_choices = self._level_choices(root)
         self.fields["lv"].widget.choices = self.level_choices
+        window = self.window
+        offered = {spec for _group, options in self.fields["p"].widget.choices for spec, _label in options}
+        if window.spec not in offered and not (self._get("start") and self._get("end")):
+            self.fields["p"].widget.choices = [(window.spec, window.label), *self.fields["p"].widget.choices]
         # What the page computes with is what the form shows, chosen or defaulted.
-        shown = {"p": self.window.spec, "root": root.code if root else "", "by": self.group_by, "lv": self.level}
+        shown = {"p": window.spec, "root": root.code if root else "", "by": self.group_by, "lv": self.level}
         if self.window.kind == "range":
             shown["p"] = ""
         if self.is_bound:
@@ -113,8 +119,18 @@ class InsightsForm(forms.Form):
             choices.append((d, str(_("下%(n)s级单位")) % {"n": "一二三四五六七八九"[min(d - root.depth, 9) - 1]}))
         return choices
 
+    def clean_p(self) -> str:
+        spec = self.cleaned_data.get("p") or ""
+        if spec:
+            try:
+                parse_window(spec)
+            except ValueError as exc:
+                raise forms.ValidationError(_("统计周期无效")) from exc
+        return spec
+
     def _get(self, name: str):
-        return self.cleaned_data.get(name) if self._valid else None
+        """A choice as given when valid (an invalid one is ignored alone, not the whole form)."""
+        return getattr(self, "cleaned_data", {}).get(name) if self.is_bound else None
 
     @property
     def unit(self) -> Unit | None:

@@ -284,18 +284,28 @@ def _family_rows(user: User, fam: Family, windows: Sequence[Window], filters: Fi
     if filters.root is not None:
         if units is not None and units.root == filters.root.pk:
             if not units.covers_all:
-                qs = qs.filter(_fkey__in=list(units.by_code if fam.events else units.by_id))
+                qs = qs.filter(_unit_in(fam, list(units.by_code if fam.events else units.by_id)))
         else:
-            qs = qs.filter(_fkey__in=_subtree(filters.root.path, fam))
+            qs = qs.filter(_unit_in(fam, _subtree(filters.root.path, fam)))
     if date is not None:
         qs = qs.filter(_window_q(date, windows, fam.deadline))
     base = fam.base(now)
     return qs.filter(base) if base else qs
 
 
-def _subtree(path: str, fam: Family) -> QuerySet:
-    """The ids (codes, for events) of a unit's subtree, as a sub-select: a hashed look-up."""
-    return Unit.objects.filter(path__gte=path, path__lt=path_successor(path)).values(fam.unit_lookup())
+def _subtree(path: str, fam: Family) -> list:
+    """The ids (codes, for events) of a unit's subtree: a short constant list, which the planner
+    can use with the unit indexes (a drill-down of one mine) or hash (a whole company)."""
+    return list(Unit.objects.filter(path__gte=path, path__lt=path_successor(path))
+                .values_list(fam.unit_lookup(), flat=True))
+
+
+def _unit_in(fam: Family, units) -> Q:
+    """The row counts for one of ``units``. For the 承办单位 families the unit is
+    ``COALESCE(handling_unit_id, unit_id)``, written out so that both FK indexes can serve."""
+    if fam.handling_unit and not fam.events:
+        return Q(handling_unit_id__in=units) | Q(handling_unit_id__isnull=True, unit_id__in=units)
+    return Q(_fkey__in=units)
 
 
 def _dim_expr(fam: Family, dim: str):
@@ -324,6 +334,14 @@ class UnitMap:
         # The root's subtree is the whole tree: restricting to it restricts nothing.
         self.covers_all = len(self.by_id) == everything
 
+    def subtree(self, path: str, fam: Family) -> list:
+        """The ids (codes) of a unit's subtree, from the tree read once."""
+        return [u.code if fam.events else u.pk for p, u in self.by_path.items() if p.startswith(path)]
+
+    def only(self, path: str, fam: Family) -> list:
+        unit = self.by_path.get(path)
+        return [] if unit is None else [unit.code if fam.events else unit.pk]
+
     def bucket(self, key: Any, fam: Family, level: int) -> str | None:
         path = (self.by_code if fam.events else self.by_id).get(key)
         if path is None:
@@ -331,7 +349,7 @@ class UnitMap:
         return path[: SEGMENT * level]
 
 
-def _cell_q(fam: Family, cell: Cell, filters: Filters) -> Q:
+def _cell_q(fam: Family, cell: Cell, filters: Filters, units: UnitMap | None = None) -> Q:
     q = Q()
     level = filters.level(cell.level)
     prefix = "petition__" if fam.events else ""
@@ -340,22 +358,26 @@ def _cell_q(fam: Family, cell: Cell, filters: Filters) -> Q:
             if value is None:
                 q &= Q(_fkey__isnull=True)
             elif len(value) >= SEGMENT * level:  # a unit at the level: its whole subtree
-                q &= Q(_fkey__in=_subtree(value, fam))
+                q &= _unit_in(fam, units.subtree(value, fam) if units else _subtree(value, fam))
             else:  # a unit above the level (the root itself): its own rows only
-                q &= Q(_fkey__in=Unit.objects.filter(path=value).values(fam.unit_lookup()))
+                q &= _unit_in(fam, units.only(value, fam) if units else list(
+                    Unit.objects.filter(path=value).values_list(fam.unit_lookup(), flat=True)))
         else:
             column = prefix + _DIM_FIELDS[Dim(dim)]
             q &= Q(**{f"{column}__isnull": True}) if value is None else Q(**{column: value})
     return q
 
 
-def fact_rows(user: User, fact: str, cell: Cell, filters: Filters, now: datetime) -> QuerySet:
+def fact_rows(user: User, fact: str, cell: Cell, filters: Filters, now: datetime,
+              units: UnitMap | None = None) -> QuerySet:
     """The rows behind one fact of one cell: the drill-down. Its ``count()`` equals the fact
     as :func:`facts` counts it for that cell (tests/insights check this)."""
     fact = _ROWS_OF.get(fact, fact)
     fam = FACT_FAMILY[fact]
-    qs = _family_rows(user, fam, [cell.window], filters, now)
-    qs = qs.filter(_cell_q(fam, cell, filters))
+    if units is None and (filters.root is not None or Dim.UNIT in cell.dims):
+        units = UnitMap(filters.root)
+    qs = _family_rows(user, fam, [cell.window], filters, now, units)
+    qs = qs.filter(_cell_q(fam, cell, filters, units))
     condition = fam.counts(now)[fact]
     return qs.filter(condition) if condition else qs
 

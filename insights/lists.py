@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cached_property
 from typing import Any
 
 from django.db.models import Case, CharField, Exists, F, OuterRef, QuerySet, Subquery, Value, When
@@ -20,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from insights.kpi import _ROWS_OF, FACT_FAMILY, Cell, Family, Filters, fact_rows
+from insights.kpi import _ROWS_OF, FACT_FAMILY, Cell, Family, Filters, UnitMap, fact_rows
 from orgs.models import Unit, User
 from petitions.choices import Category, Channel, Flag, PetitionType, Rating, ReviewLevel, RiskLevel, State
 from petitions.models import Review
@@ -288,9 +289,11 @@ class DrillDown:
         self.columns = self.table.columns
         self._counts: list[int] | None = None
 
-    @property
+    @cached_property
     def sources(self) -> list[tuple[Family, QuerySet]]:
-        return [(FACT_FAMILY[f], fact_rows(self.user, f, self.cell, self.filters, self.now)) for f in self.facts]
+        units = UnitMap(self.filters.root) if (self.filters.root is not None or self.cell.dims) else None
+        return [(FACT_FAMILY[f], fact_rows(self.user, f, self.cell, self.filters, self.now, units))
+                for f in self.facts]
 
     @property
     def title(self) -> str:

@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 from django import template
+from django.utils.html import format_html
 from django.utils.translation import gettext
 
 register = template.Library()
@@ -74,3 +75,22 @@ def period(window) -> str:
 
 def _marks() -> None:  # pragma: no cover - for makemessages only
     gettext("第一季度"), gettext("第二季度"), gettext("第三季度"), gettext("第四季度")
+
+
+@register.simple_tag
+def fig(f, testid: str = "", delta: bool = False):
+    """A figure as a link to its rows (with its change since the previous period if ``delta``).
+    A tag, not an include: a unit × month table has thousands of them."""
+    title = ""
+    if f.den is not None:
+        title = f"{f.num:.0f} / {f.den:.0f}"
+    link = format_html(
+        '<a class="tx-fig{}" href="{}" data-metric="{}"{} title="{}">{}</a>',
+        " tx-fig-missed" if f.met is False else "", f.url, f.metric.key,
+        format_html(' data-testid="{}"', testid) if testid else "", title, f.text,
+    )
+    c = f.previous
+    if delta and c is not None and c.delta is not None:
+        tone = "better" if c.better else "worse" if c.better is False else ""
+        link += format_html('<span class="tx-delta {}">{}</span>', tone, delta_text(f))
+    return link

@@ -104,3 +104,13 @@ def test_pages_render_in_english(world, march, client, settings):
                 "/insights/report/", "/insights/targets/?p=2026"):
         page = client.get(url)
         assert page.status_code == 200 and '<html lang="en">' in page.content.decode(), url
+
+
+def test_any_period_in_the_url_and_one_bad_choice_spoils_nothing_else(world, march, client):
+    client.force_login(world.company_officer)
+    kpis = client.get(f"/insights/table/?p=2026-03-01..2026-04-30&root={world.company.code}").context["kpis"]
+    assert kpis.window.label == "2026-03-01至2026-04-30"
+    page = client.get(f"/insights/table/?p=2026-03&root={world.mine.code}&cat=bogus&by=channel")
+    kpis = page.context["kpis"]
+    assert kpis.window.spec == "2026-03" and kpis.by == "channel" and kpis.total.filters.root == world.mine
+    assert 'value="2026-03" selected' in page.content.decode()
