@@ -1,4 +1,4 @@
-"""Compile locale/*/LC_MESSAGES/*.po to .mo with polib (no GNU gettext needed on the machine)."""
+"""Compile every catalogue (locale/ and each module app's <app>/locale/) to .mo with polib (no GNU gettext needed)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,14 @@ import polib
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def catalogues() -> list[Path]:
+    """The project's catalogue and those of the module apps (scripts/messages.py)."""
+    return sorted([*ROOT.glob("locale/*/LC_MESSAGES/*.po"), *ROOT.glob("*/locale/*/LC_MESSAGES/*.po")])
+
+
 def main() -> int:
     count = 0
-    for po_path in sorted(ROOT.glob("locale/*/LC_MESSAGES/*.po")):
+    for po_path in catalogues():
         polib.pofile(str(po_path)).save_as_mofile(str(po_path.with_suffix(".mo")))
         count += 1
     print(f"compiled {count} message catalogue(s)")

@@ -60,6 +60,12 @@ INSTALLED_APPS = [
     "petitions",
     "insights",
     "ledger",
+    "triage",
+    "engagement",
+    "ops",
+    "party",
+    "publicity",
+    "carbon",
 ]
 
 MIDDLEWARE = [

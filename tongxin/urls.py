@@ -22,5 +22,11 @@ urlpatterns = [
     path("xf/", include("petitions.urls")),
     path("insights/", include("insights.urls")),
     path("ledger/", include("ledger.urls")),
+    path("triage/", include("triage.urls")),
+    path("qz/", include("engagement.urls")),
+    path("ops/", include("ops.urls")),
+    path("party/", include("party.urls")),
+    path("publicity/", include("publicity.urls")),
+    path("carbon/", include("carbon.urls")),
 ]
 

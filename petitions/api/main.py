@@ -25,3 +25,7 @@ api = NinjaAPI(
 )
 errors.install(api)
 api.add_router("", router)
+# The modules' endpoints share this API (one OpenAPI schema, one auth, one error shape).
+api.add_router("/party/", "party.api.router")
+api.add_router("/publicity/", "publicity.api.router")
+api.add_router("/carbon/", "carbon.api.router")

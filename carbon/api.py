@@ -1,0 +1,7 @@
+"""REST endpoints under /api/v1/carbon/ (mounted in petitions/api/main.py, one OpenAPI schema)."""
+
+from __future__ import annotations
+
+from ninja import Router
+
+router = Router(tags=["低碳转型"])

@@ -1,0 +1,1 @@
+"""production operation: task runs, metrics, load and fault tooling (issue #8)."""

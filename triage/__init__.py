@@ -1,0 +1,1 @@
+"""Chinese text triage (issue #5)."""
