@@ -457,6 +457,31 @@ def petition_rate(
     return p
 
 
+def _open_review(
+    p: Petition, *, level: ReviewLevel, unit: Unit, actor: Actor, text: str, now: datetime
+) -> Review:
+    """One step for 复查 and 复核 requests (the caller has checked the rule): the review record, its
+    answer deadline, the event, the petitioner's notice."""
+    review_level = level == ReviewLevel.REVIEW
+    action = Action.REQUEST_REVIEW if review_level else Action.REQUEST_REREVIEW
+    word = "复查" if review_level else "复核"
+    if len(text.strip()) < 5:
+        raise InvalidInput("text_required", f"请写明申请{word}的事实和理由")
+    period = policy_for(unit).review_answer if review_level else policy_for(unit).rereview_answer
+    review = Review.objects.create(
+        petition=p, level=level, unit=unit, requested_at=now, request_text=text.strip(),
+        due_at=due_at(now, period, work_calendar()),
+    )
+    p.forget_reviews()
+    p.closed_at = None
+    _set_due(p, DueKind.REVIEW if review_level else DueKind.REREVIEW, review.due_at)
+    _move(p, action, actor, Kind.REVIEW_REQUESTED if review_level else Kind.REREVIEW_REQUESTED, now=now,
+          note=text.strip(), data={"review_id": review.pk, "unit": unit.code, "due_at": review.due_at.isoformat()})
+    p.save()
+    notify_petitioner(p, f"您对{p.number}的{word}申请已提交{unit.name}，将于{_fmt_day(review.due_at)}前答复。")
+    return review
+
+
 @transaction.atomic
 def petition_request_review(
     *, petition: Petition, actor: Actor, text: str, now: datetime | None = None
@@ -464,22 +489,8 @@ def petition_request_review(
     """复查: within 30 days of the reply, decided by the next-higher unit within 30 days (第三十五条)."""
     now = now or timezone.now()
     p = _lock(petition)
-    ensure(Action.REQUEST_REVIEW, actor, p, now)
-    if len(text.strip()) < 5:
-        raise InvalidInput("text_required", "请写明申请复查的事实和理由")
-    unit = review_unit_for(p)
-    review = Review.objects.create(
-        petition=p, level=ReviewLevel.REVIEW, unit=unit, requested_at=now, request_text=text.strip(),
-        due_at=due_at(now, policy_for(unit).review_answer, work_calendar()),
-    )
-    p.forget_reviews()
-    p.closed_at = None
-    _set_due(p, DueKind.REVIEW, review.due_at)
-    _move(p, Action.REQUEST_REVIEW, actor, Kind.REVIEW_REQUESTED, now=now, note=text.strip(),
-          data={"review_id": review.pk, "unit": unit.code, "due_at": review.due_at.isoformat()})
-    p.save()
-    notify_petitioner(p, f"您对{p.number}的复查申请已提交{unit.name}，将于{_fmt_day(review.due_at)}前答复。")
-    return review
+    ensure(Action.REQUEST_REVIEW, actor, p, now)  # before review_unit_for: a refusal names the rule
+    return _open_review(p, level=ReviewLevel.REVIEW, unit=review_unit_for(p), actor=actor, text=text, now=now)
 
 
 @transaction.atomic
@@ -490,24 +501,11 @@ def petition_request_rereview(
     now = now or timezone.now()
     p = _lock(petition)
     ensure(Action.REQUEST_REREVIEW, actor, p, now)
-    if len(text.strip()) < 5:
-        raise InvalidInput("text_required", "请写明申请复核的事实和理由")
     reviewer = next(r for r in p.review_list if r.level == ReviewLevel.REVIEW).unit
     # Inside the group the unit above the reviewer re-reviews; at the top the group itself
     # does (whether it must go outside the group is a policy question, see docs/petitions.md).
-    unit = reviewer.parent or reviewer
-    review = Review.objects.create(
-        petition=p, level=ReviewLevel.REREVIEW, unit=unit, requested_at=now, request_text=text.strip(),
-        due_at=due_at(now, policy_for(unit).rereview_answer, work_calendar()),
-    )
-    p.forget_reviews()
-    p.closed_at = None
-    _set_due(p, DueKind.REREVIEW, review.due_at)
-    _move(p, Action.REQUEST_REREVIEW, actor, Kind.REREVIEW_REQUESTED, now=now, note=text.strip(),
-          data={"review_id": review.pk, "unit": unit.code, "due_at": review.due_at.isoformat()})
-    p.save()
-    notify_petitioner(p, f"您对{p.number}的复核申请已提交{unit.name}，将于{_fmt_day(review.due_at)}前答复。")
-    return review
+    return _open_review(p, level=ReviewLevel.REREVIEW, unit=reviewer.parent or reviewer, actor=actor, text=text,
+                        now=now)
 
 
 def _decide(p: Petition, action: Action, actor: Actor, outcome: str, opinion: str, now: datetime) -> Review:
