@@ -1,7 +1,196 @@
-"""REST endpoints under /api/v1/publicity/ (mounted in petitions/api/main.py, one OpenAPI schema)."""
+"""REST endpoints under /api/v1/publicity/ (mounted in petitions/api/main.py, one OpenAPI schema).
+
+Thin, like petitions/api/views.py: records come through publicity.scoping, writes go through
+the services, refusals are DomainErrors (``{"code", "message"}``)."""
 
 from __future__ import annotations
 
-from ninja import Router
+import uuid
+from datetime import datetime
+
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema
+
+from core.errors import InvalidInput, NotFound
+from orgs.models import Unit
+from petitions.api.auth import current_user
+from petitions.api.schemas import ErrorOut
+from publicity import newsroom, selectors
+from publicity.choices import Decision, PieceKind
+from publicity.models import Piece, Theme
+from publicity.scoping import pieces_visible_to
 
 router = Router(tags=["宣传思想工作"])
+
+ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+READ_ERRORS = {401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+
+
+def _unit(code: str) -> Unit:
+    unit = Unit.objects.filter(code=code.strip().upper(), is_active=True).first()
+    if unit is None:
+        raise InvalidInput("unknown_unit", f"没有代码为“{code}”的启用单位")
+    return unit
+
+
+def _uuid(value: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        raise NotFound("not_found", "没有找到，或您无权查看") from None
+
+
+# --- pieces ------------------------------------------------------------------------------------
+
+
+class PieceOut(Schema):
+    public_id: uuid.UUID
+    title: str
+    lead: str
+    kind: str
+    unit: str
+    author: str
+    state: str
+    stage: str
+    round: int
+    version: int
+    for_news: bool
+    for_outside: bool
+    embargo_until: datetime | None
+    published_at: datetime | None
+
+
+class PieceDetailOut(PieceOut):
+    body: str
+    reviews: list[dict]
+
+
+class PieceListOut(Schema):
+    count: int
+    limit: int
+    offset: int
+    items: list[PieceOut]
+
+
+class PieceFilters(Schema):
+    state: str | None = None
+    limit: int = Field(20, ge=1, le=100)
+    offset: int = Field(0, ge=0, le=1_000_000)
+
+
+class PieceIn(Schema):
+    unit: str = Field(..., max_length=32, description="单位代码")
+    title: str = Field(..., min_length=1, max_length=120)
+    lead: str = Field("", max_length=300)
+    body: str = Field(..., max_length=20000)
+    kind: PieceKind = PieceKind.NEWS
+    theme: str | None = Field(None, max_length=60, description="主题名称")
+    video_url: str = Field("", max_length=200)
+    for_news: bool = True
+    for_outside: bool = False
+    embargo_until: datetime | None = None
+    submit: bool = False
+
+
+class ReviewIn(Schema):
+    decision: Decision
+    proofread: bool = False
+    comment: str = Field("", max_length=2000)
+
+
+class NewsFilters(Schema):
+    q: str = Field("", max_length=50)
+    offset: int = Field(0, ge=0, le=10_000)
+
+
+class NewsOut(Schema):
+    items: list[PieceOut]
+    more: bool
+
+
+def piece_out(p: Piece) -> dict:
+    return {"public_id": p.public_id, "title": p.title, "lead": p.lead, "kind": p.kind, "unit": p.unit.code,
+            "author": p.author.name, "state": p.state, "stage": p.stage, "round": p.round, "version": p.version,
+            "for_news": p.for_news, "for_outside": p.for_outside, "embargo_until": p.embargo_until,
+            "published_at": p.published_at}
+
+
+def _piece(request, public_id: str) -> Piece:
+    piece = (pieces_visible_to(current_user(request)).select_related("unit", "author")
+             .filter(public_id=_uuid(public_id)).first())
+    if piece is None:
+        raise NotFound("not_found", "没有找到这篇稿件，或您无权查看")
+    return piece
+
+
+def _detail(p: Piece) -> dict:
+    return {**piece_out(p), "body": p.body, "reviews": [
+        {"round": r.round, "level": r.level, "reviewer": r.reviewer.name, "decision": r.decision,
+         "proofread": r.proofread, "comment": r.comment, "decided_at": r.decided_at.isoformat(),
+         "rule_version": r.rule_version}
+        for r in p.reviews.select_related("reviewer")]}
+
+
+@router.get("/pieces", response={200: PieceListOut, 401: ErrorOut, 422: ErrorOut},
+            operation_id="publicity_pieces_list", summary="稿件列表（按权限范围）")
+def publicity_pieces_list(request, filters: Query[PieceFilters]):
+    qs = pieces_visible_to(current_user(request)).select_related("unit", "author")
+    if filters.state:
+        qs = qs.filter(state=filters.state)
+    qs = qs.order_by("-created_at", "-id")
+    return {"count": qs.count(), "limit": filters.limit, "offset": filters.offset,
+            "items": [piece_out(p) for p in qs[filters.offset:filters.offset + filters.limit]]}
+
+
+@router.get("/pieces/{public_id}", response={200: PieceDetailOut, **READ_ERRORS},
+            operation_id="publicity_pieces_get", summary="稿件详情（含三审记录）")
+def publicity_pieces_get(request, public_id: str):
+    return _detail(_piece(request, public_id))
+
+
+@router.post("/pieces", response={201: PieceDetailOut, **ERRORS},
+             operation_id="publicity_pieces_create", summary="投稿（图片请用网页上传）")
+def publicity_pieces_create(request, payload: PieceIn):
+    user = current_user(request)
+    theme = None
+    if payload.theme:
+        theme = Theme.objects.filter(name=payload.theme, is_active=True).first()
+        if theme is None:
+            raise InvalidInput("unknown_theme", f"没有主题“{payload.theme}”")
+    embargo = payload.embargo_until
+    if embargo is not None and timezone.is_naive(embargo):
+        embargo = timezone.make_aware(embargo)
+    draft = newsroom.PieceDraft(title=payload.title, lead=payload.lead, body=payload.body, unit=_unit(payload.unit),
+                                kind=payload.kind, theme=theme, video_url=payload.video_url,
+                                for_news=payload.for_news, for_outside=payload.for_outside, embargo_until=embargo)
+    piece = newsroom.piece_create(author=user, draft=draft, submit=payload.submit)
+    return 201, _detail(Piece.objects.select_related("unit", "author").get(pk=piece.pk))
+
+
+@router.post("/pieces/{public_id}/submit", response={200: PieceDetailOut, **ERRORS},
+             operation_id="publicity_pieces_submit", summary="送审")
+def publicity_pieces_submit(request, public_id: str):
+    piece = newsroom.piece_submit(piece=_piece(request, public_id), acting_user=current_user(request))
+    return _detail(Piece.objects.select_related("unit", "author").get(pk=piece.pk))
+
+
+@router.post("/pieces/{public_id}/review", response={200: PieceDetailOut, **ERRORS},
+             operation_id="publicity_pieces_review", summary="三审：通过（须确认校对）、退回修改或不予采用")
+def publicity_pieces_review(request, public_id: str, payload: ReviewIn):
+    piece = newsroom.piece_review(piece=_piece(request, public_id), acting_user=current_user(request),
+                                  decision=payload.decision, proofread=payload.proofread, comment=payload.comment)
+    return _detail(Piece.objects.select_related("unit", "author").get(pk=piece.pk))
+
+
+@router.get("/news", response={200: NewsOut, 401: ErrorOut, 422: ErrorOut},
+            operation_id="publicity_news_search", summary="本平台新闻（已签发、已过禁发时间）及搜索")
+def publicity_news_search(request, filters: Query[NewsFilters]):
+    rows, more = selectors.news_search(current_user(request), filters.q, offset=filters.offset)
+    return {"items": [piece_out_news(p) for p in rows], "more": more}
+
+
+def piece_out_news(p: Piece) -> dict:
+    return {"public_id": p.public_id, "title": p.title, "lead": p.lead, "kind": p.kind, "unit": p.unit.code,
+            "author": "", "state": "published", "stage": "", "round": 0, "version": 0, "for_news": True,
+            "for_outside": False, "embargo_until": None, "published_at": p.published_at}
+

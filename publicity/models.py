@@ -1,1 +1,258 @@
-"""Models of this app (see docs/architecture.md for the shape every app shares)."""
+"""Records of the publicity module (宣传思想工作, issue #12).
+
+People are ``orgs.User`` and units ``orgs.Unit`` (never copied); module posts (通讯员, the
+reviewers of 三审) are rows here, not platform roles. Rules marked *(verify)* in
+publicity-rules.md live in ``RuleSet`` rows (versioned data), and every computed flag or
+figure stores the version it was computed with.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from orgs.models import Unit
+from petitions.choices import Category
+from publicity.choices import Decision, OutletLevel, PieceKind, PieceState, ReviewLevel
+
+USER = settings.AUTH_USER_MODEL
+
+
+class RuleSet(models.Model):
+    """One version of one rule's parameters (e.g. the points table of pub.points).
+
+    Rows are never edited: a change is a new version (``publicity.rules.rule_set_publish``);
+    the newest version in force is the one used, and its number is stamped on what it computed.
+    """
+
+    code = models.CharField(_("规则代码"), max_length=40)
+    version = models.PositiveIntegerField(_("版本"))
+    params = models.JSONField(_("参数"))
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    created_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("规则版本")
+        verbose_name_plural = _("规则版本")
+        constraints = [models.UniqueConstraint(fields=["code", "version"], name="pub_rule_code_version")]
+        ordering = ["code", "-version"]
+
+    def __str__(self) -> str:
+        return f"{self.code} v{self.version}"
+
+
+class Theme(models.Model):
+    """A publicity theme (宣传主题); ``categories`` are the petition categories it answers
+    (the loop of the 职工思想动态 brief)."""
+
+    name = models.CharField(_("主题"), max_length=60, unique=True)
+    categories = models.JSONField(_("回应的信访分类"), default=list, blank=True)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("宣传主题")
+        verbose_name_plural = _("宣传主题")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        known = set(Category.values)
+        bad = [c for c in self.categories or [] if c not in known]
+        if bad:
+            raise ValidationError({"categories": _("未知的信访分类：%(codes)s") % {"codes": ", ".join(bad)}})
+
+
+class Correspondent(models.Model):
+    """通讯员: a person who submits pieces for a unit."""
+
+    user = models.ForeignKey(USER, verbose_name=_("人员"), on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey(Unit, verbose_name=_("单位"), on_delete=models.PROTECT, related_name="+")
+    is_active = models.BooleanField(_("在岗"), default=True)
+    appointed_at = models.DateTimeField(_("聘任时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("通讯员")
+        verbose_name_plural = _("通讯员")
+        constraints = [models.UniqueConstraint(fields=["user", "unit"], name="pub_correspondent_user_unit")]
+
+    def __str__(self) -> str:
+        return f"{self.user.name} · {self.unit.name}"
+
+
+class EditorialPost(models.Model):
+    """A reviewer post of 三审: the person reviews pieces of ``unit`` and its subtree at ``level``."""
+
+    user = models.ForeignKey(USER, verbose_name=_("人员"), on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey(Unit, verbose_name=_("单位"), on_delete=models.PROTECT, related_name="+")
+    level = models.CharField(_("审级"), max_length=10, choices=ReviewLevel.choices)
+
+    class Meta:
+        verbose_name = _("审稿岗位")
+        verbose_name_plural = _("审稿岗位")
+        constraints = [models.UniqueConstraint(fields=["user", "unit", "level"], name="pub_post_user_unit_level")]
+
+    def __str__(self) -> str:
+        return f"{self.user.name} · {self.unit.name} · {self.get_level_display()}"
+
+
+class Piece(models.Model):
+    """稿件: written by a correspondent, reviewed through 三审三校, published to the platform's
+    news pages (``for_news``) and/or offered to outside media (``for_outside``)."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    title = models.CharField(_("标题"), max_length=120)
+    lead = models.CharField(_("导语"), max_length=300, blank=True)
+    body = models.TextField(_("正文"))
+    kind = models.CharField(_("体裁"), max_length=12, choices=PieceKind.choices, default=PieceKind.NEWS)
+    video_url = models.URLField(_("视频链接"), blank=True)
+    theme = models.ForeignKey(Theme, verbose_name=_("主题"), null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="pieces")
+    unit = models.ForeignKey(Unit, verbose_name=_("单位"), on_delete=models.PROTECT, related_name="+")
+    author = models.ForeignKey(USER, verbose_name=_("作者"), on_delete=models.PROTECT, related_name="+")
+    for_news = models.BooleanField(_("本平台新闻页发布"), default=True)
+    for_outside = models.BooleanField(_("推荐对外投稿"), default=False)
+    embargo_until = models.DateTimeField(_("禁发至"), null=True, blank=True)
+    state = models.CharField(_("状态"), max_length=12, choices=PieceState.choices, default=PieceState.DRAFT)
+    stage = models.CharField(_("待审级"), max_length=10, choices=ReviewLevel.choices, blank=True)
+    round = models.PositiveIntegerField(_("送审轮次"), default=0)  # a resubmission starts the reviews again
+    version = models.PositiveIntegerField(_("版本"), default=1)
+    review_rule_version = models.PositiveIntegerField(_("三审规则版本"), null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    submitted_at = models.DateTimeField(_("送审时间"), null=True, blank=True)
+    published_at = models.DateTimeField(_("签发时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("稿件")
+        verbose_name_plural = _("稿件")
+        indexes = [
+            # The news page and its search: published pieces for the news, newest first.
+            models.Index(fields=["state", "for_news", "-published_at"], name="pub_piece_news_idx"),
+            # The review queue: pieces in review by stage within a unit subtree.
+            models.Index(fields=["state", "stage", "unit"], name="pub_piece_queue_idx"),
+            models.Index(fields=["author", "-created_at"], name="pub_piece_author_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state="in_review", stage__in=ReviewLevel.values) | (~Q(state="in_review") & Q(stage="")),
+                name="pub_piece_stage_only_in_review",
+            ),
+            models.CheckConstraint(condition=~Q(state="published") | Q(published_at__isnull=False),
+                                   name="pub_piece_published_has_time"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class PieceVersion(models.Model):
+    """One saved text of a piece (稿件版本): every edit adds one; none is changed."""
+
+    piece = models.ForeignKey(Piece, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField(_("版本号"))
+    title = models.CharField(_("标题"), max_length=120)
+    lead = models.CharField(_("导语"), max_length=300, blank=True)
+    body = models.TextField(_("正文"))
+    created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("保存时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("稿件版本")
+        verbose_name_plural = _("稿件版本")
+        ordering = ["number"]
+        constraints = [models.UniqueConstraint(fields=["piece", "number"], name="pub_piece_version_number")]
+
+    def __str__(self) -> str:
+        return f"{self.piece.title} v{self.number}"
+
+
+class PieceReview(models.Model):
+    """One decision of 三审三校: level, reviewer, decision, proofread confirmed, comment.
+    Kept for ever (a published piece keeps its review record)."""
+
+    piece = models.ForeignKey(Piece, on_delete=models.CASCADE, related_name="reviews")
+    round = models.PositiveIntegerField(_("送审轮次"))
+    level = models.CharField(_("审级"), max_length=10, choices=ReviewLevel.choices)
+    reviewer = models.ForeignKey(USER, verbose_name=_("审稿人"), on_delete=models.PROTECT, related_name="+")
+    decision = models.CharField(_("结论"), max_length=10, choices=Decision.choices)
+    proofread = models.BooleanField(_("已校对"), default=False)
+    comment = models.TextField(_("意见"), blank=True)
+    version = models.PositiveIntegerField(_("审阅版本"))
+    rule_version = models.PositiveIntegerField(_("规则版本"))
+    decided_at = models.DateTimeField(_("审核时间"))
+
+    class Meta:
+        verbose_name = _("审稿记录")
+        verbose_name_plural = _("审稿记录")
+        ordering = ["decided_at", "pk"]
+        constraints = [
+            # One decision per level per round: a second pass at the same level is refused.
+            models.UniqueConstraint(fields=["piece", "round", "level"], name="pub_review_round_level"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.piece.title} · {self.get_level_display()} · {self.get_decision_display()}"
+
+
+class PieceComment(models.Model):
+    piece = models.ForeignKey(Piece, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(_("意见"))
+    version = models.PositiveIntegerField(_("针对版本"))
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("稿件评论")
+        verbose_name_plural = _("稿件评论")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.text[:40]
+
+
+def photo_path(instance: PiecePhoto, filename: str) -> str:
+    return f"publicity/pieces/{instance.piece.public_id}/{uuid.uuid4().hex}"
+
+
+class PiecePhoto(models.Model):
+    """A photo of a piece: checked and stripped of EXIF by petitions.uploads.check_upload."""
+
+    piece = models.ForeignKey(Piece, on_delete=models.CASCADE, related_name="photos")
+    file = models.FileField(_("文件"), upload_to=photo_path, max_length=200)
+    original_name = models.CharField(_("文件名"), max_length=200)
+    content_type = models.CharField(_("类型"), max_length=100)
+    size = models.PositiveIntegerField(_("大小"))
+    sha256 = models.CharField(max_length=64)
+    caption = models.CharField(_("图片说明"), max_length=200, blank=True)
+    uploaded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("稿件图片")
+        verbose_name_plural = _("稿件图片")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class Outlet(models.Model):
+    """A medium outside the platform (晋能控股日报, 中国新闻网 …) and its level."""
+
+    name = models.CharField(_("媒体名称"), max_length=80, unique=True)
+    level = models.CharField(_("媒体级别"), max_length=12, choices=OutletLevel.choices)
+
+    class Meta:
+        verbose_name = _("媒体")
+        verbose_name_plural = _("媒体")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

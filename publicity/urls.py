@@ -1,4 +1,16 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from publicity.views import home, newsroom
 
 app_name = "publicity"
-urlpatterns: list = []
+urlpatterns = [
+    path("", home.home, name="home"),
+    path("news/", newsroom.news, name="news"),
+    path("news/<uuid:public_id>/", newsroom.news_detail, name="news_detail"),
+    path("mine/", newsroom.workspace, name="workspace"),
+    path("pieces/new/", newsroom.piece_new, name="piece_new"),
+    path("pieces/<uuid:public_id>/", newsroom.piece_detail, name="piece"),
+    path("pieces/<uuid:public_id>/<str:action>/", newsroom.piece_act, name="piece_act"),
+    path("queue/", newsroom.queue, name="queue"),
+    path("photos/<int:pk>/", newsroom.photo, name="photo"),
+]

@@ -1,0 +1,1 @@
+"""Pages of the publicity module (thin: scoping functions read, services write)."""
