@@ -20,7 +20,8 @@ def home(request):
 @never_cache
 @require_GET
 def healthz(request):
-    """Liveness and readiness: 200 when the database (and Redis, when configured) answer."""
+    """Liveness and readiness: 200 when the database (and Redis, when configured) answer.
+    With a broker, also whether Celery workers answer a ping and beat ticks."""
     checks: dict[str, str] = {}
     healthy = True
     try:
@@ -40,6 +41,14 @@ def healthz(request):
         except Exception as exc:
             checks["redis"] = f"error: {exc.__class__.__name__}"
             healthy = False
+    # Workers and beat (ops/health.py): reported always; 503 for them only with ?workers=1, so
+    # the load balancer keeps web nodes in rotation while the monitoring check alerts on workers.
+    from ops.health import background_checks
+
+    background, workers_ok = background_checks()
+    checks.update(background)
+    if request.GET.get("workers") == "1" and not workers_ok:
+        healthy = False
     return JsonResponse({"status": "ok" if healthy else "error", "checks": checks}, status=200 if healthy else 503)
 
 

@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from ops import views
 
 app_name = "ops"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("metrics", views.metrics, name="metrics"),
+]

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "ops.middleware.RequestContextMiddleware",  # request id, access log, latency metric, replica flag
     "django.middleware.security.SecurityMiddleware",
     "audit.middleware.AuditOriginMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -112,7 +113,16 @@ _default_sqlite = f"sqlite:///{DATA_DIR / 'tongxin.sqlite3'}"
 if not PRODUCTION:
     (DATA_DIR / "static").mkdir(parents=True, exist_ok=True)  # also WhiteNoise's STATIC_ROOT
 DATABASE_URL = env_str("DATABASE_URL") if PRODUCTION else env_str("DATABASE_URL", _default_sqlite)
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))}
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
+                                              conn_health_checks=True)}
+# A streaming standby for the KPI pages' reads (ops/routers.py); tests mirror it onto default.
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
+                                                 conn_health_checks=True)
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["ops.routers.ReplicaRouter"]
+REPLICA_READ_PATHS = env_list("REPLICA_READ_PATHS", ["/insights/", "/api/v1/insights/"])
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
@@ -203,7 +213,19 @@ CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
+# A worker killed mid-task: its message goes back to the queue (the tasks are idempotent).
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# An unacknowledged message of a dead worker node is delivered again after this many seconds.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=10)}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # our LOGGING (JSON, request id) stays in force
 CELERY_TIMEZONE = TIME_ZONE
+# Notifications go through the transactional outbox when a broker is used (ops/outbox.py).
+OPS_OUTBOX = env_bool("OPS_OUTBOX", bool(REDIS_URL))
+# Bearer token of the Prometheus scraper for /ops/metrics (empty: administrators only).
+METRICS_TOKEN = env_str("METRICS_TOKEN", "")
 
 # --- audit log and personal data (docs/security.md) ---------------------------
 # Audit rows are kept at least six months (网络安全法第二十一条): below 180 days start-up stops.
@@ -224,7 +246,11 @@ CELERY_BEAT_SCHEDULE = {
     "audit-export-head": {
         "task": "audit.tasks.export_audit_head",
         "schedule": crontab(hour=0, minute=15),
+        "kwargs": {"once_per_day": True},
     },
+    # Outbox messages whose publication failed (broker down at commit) or was lost with a worker.
+    "ops-flush-outbox": {"task": "ops.tasks.flush_outbox", "schedule": 60.0},
+    "ops-prune-task-runs": {"task": "ops.tasks.prune_task_runs", "schedule": crontab(hour=3, minute=40)},
 }
 
 # --- notifications ----------------------------------------------------------
@@ -274,11 +300,24 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
     SILENCED_SYSTEM_CHECKS: list[str] = []
 
+# JSON lines with the request id in production (ops/logs.py); LOG_FORMAT=plain for reading by eye.
+LOG_FORMAT = env_str("LOG_FORMAT", "json" if PRODUCTION else "plain")
+if LOG_FORMAT not in {"json", "plain"}:
+    raise ConfigError(f"LOG_FORMAT must be json or plain, got {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "ops.logs.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "ops.logs.JsonFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "celery.app.trace": {"level": "WARNING"}, "kombu.connection": {"level": "ERROR"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"}, "celery.app.trace": {"level": "WARNING"},
+        "kombu.connection": {"level": "ERROR"},
+        # One line per request (method, route, status, duration_ms): on in production.
+        "tongxin.access": {"level": "INFO" if env_bool("ACCESS_LOG", PRODUCTION) else "WARNING"},
+    },
 }
