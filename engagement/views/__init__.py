@@ -1,0 +1,1 @@
+"""Pages of the engagement module: thin views over the services (engagement.qa, .library, …)."""
