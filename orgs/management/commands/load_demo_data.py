@@ -40,6 +40,7 @@ class Command(BaseCommand):
         from petitions.demo import build_petitions
 
         petitions_created = build_petitions()
+        from carbon.demo import build_carbon; build_carbon()  # noqa: E702, I001 - 低碳转型演示数据
         elapsed = time.monotonic() - started
         self.stdout.write(
             f"新建单位 {result.units_created} 个，新建人员 {result.people_created} 名，"

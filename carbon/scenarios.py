@@ -1,0 +1,137 @@
+"""What-if runs on the same engine: the year's activity figures of a unit's facilities, edited as the
+scenario says, through carbon.inventory.facility_month, beside the unedited baseline."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from carbon import inventory
+from carbon.choices import CH4_UTILIZED, Indicator
+from carbon.models import ActivityRecord, Facility, Target
+from core.errors import InvalidInput
+from orgs.models import Unit, subtree_q
+from tongxin.lib import ghg
+
+ZERO = Decimal(0)
+HUNDRED = Decimal(100)
+
+
+@dataclass
+class ScenarioParams:
+    """ch4_points: raise CH4 utilization of these facilities (ids) by x percentage points of drained gas;
+    pv_mwh: y MWh of purchased grid power replaced by the group's PV (spread by purchase);
+    retire: facility id → first month without it; output_pct: change of mines' output (and with it
+    their activity) in %; gwp_set: GWP set of the comparison."""
+
+    ch4_points: Decimal = ZERO
+    ch4_facilities: list[int] = field(default_factory=list)
+    pv_mwh: Decimal = ZERO
+    retire: dict[int, str] = field(default_factory=dict)
+    output_pct: Decimal = ZERO
+    gwp_set: str = "SAR"
+
+    @classmethod
+    def from_dict(cls, d: dict) -> ScenarioParams:
+        def dec(name: str, low: Decimal, high: Decimal) -> Decimal:
+            try:
+                v = Decimal(str(d.get(name) or 0))
+            except Exception:
+                raise InvalidInput("invalid_number", f"{name}：不是有效的数值", field=name) from None
+            if not v.is_finite() or v < low or v > high:
+                raise InvalidInput("out_of_range", f"{name}：须在{low}到{high}之间", field=name)
+            return v
+
+        try:
+            facilities = [int(x) for x in d.get("ch4_facilities") or []]
+            retire = {int(k): str(date.fromisoformat(str(v))) for k, v in (d.get("retire") or {}).items()}
+        except (TypeError, ValueError, AttributeError):
+            raise InvalidInput("invalid_input", "设施或关闭日期格式无效") from None
+        gwp = str(d.get("gwp_set") or "SAR")
+        if gwp not in ghg.GWP_SETS:
+            raise InvalidInput("invalid_gwp", f"gwp_set：未知的取值集“{gwp}”", field="gwp_set")
+        return cls(dec("ch4_points", ZERO, HUNDRED), facilities, dec("pv_mwh", ZERO, Decimal(10) ** 9), retire,
+                   dec("output_pct", Decimal(-100), Decimal(200)), gwp)
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        return {k: (str(v) if isinstance(v, Decimal) else v) for k, v in d.items()}
+
+
+def load_cells(facilities: list[Facility], year: int) -> dict[tuple[int, date], dict[str, Decimal]]:
+    cells: dict[tuple[int, date], dict[str, Decimal]] = defaultdict(dict)
+    qs = ActivityRecord.objects.filter(facility__in=[f.pk for f in facilities], month__gte=date(year, 1, 1),
+                                       month__lt=date(year + 1, 1, 1))
+    for fid, month, q, v in qs.values_list("facility_id", "month", "quantity", "value").iterator(chunk_size=5000):
+        cells[(fid, month)][q] = v
+    return cells
+
+
+def apply(cells: dict[tuple[int, date], dict[str, Decimal]], facilities: dict[int, Facility],
+          p: ScenarioParams) -> dict[tuple[int, date], dict[str, Decimal]]:
+    """The scenario's figures (a new dict; the baseline's are untouched)."""
+    out: dict[tuple[int, date], dict[str, Decimal]] = {}
+    purchased_total = sum((v.get("elec.purchased", ZERO) for v in cells.values()), ZERO)
+    pv_share = min(p.pv_mwh / purchased_total, Decimal(1)) if purchased_total else ZERO
+    chosen = set(p.ch4_facilities)
+    factor = Decimal(1) + p.output_pct / HUNDRED
+    for (fid, month), v in cells.items():
+        stop = p.retire.get(fid)
+        if stop and month >= date.fromisoformat(stop).replace(day=1):
+            continue
+        w = dict(v)
+        if p.output_pct and facilities[fid].kind == "mine":
+            w = {k: x * factor for k, x in w.items()}
+        if p.ch4_points and fid in chosen and w.get("ch4.drain"):
+            drain = w["ch4.drain"]
+            used = sum((w.get(c, ZERO) for c in CH4_UTILIZED), ZERO) + w.get("ch4.flared", ZERO)
+            extra = min(drain * p.ch4_points / HUNDRED, max(drain - used, ZERO))
+            w["ch4.util_power"] = w.get("ch4.util_power", ZERO) + extra
+        if pv_share and w.get("elec.purchased"):
+            moved = w["elec.purchased"] * pv_share
+            w["elec.purchased"] -= moved
+            w["renew.generation"] = w.get("renew.generation", ZERO) + moved
+        out[(fid, month)] = w
+    return out
+
+
+def summarize(cells, facilities: dict[int, Facility], book, gwp_set: str) -> dict:
+    from carbon.services import _info
+
+    results = []
+    for (fid, month), v in cells.items():
+        results += inventory.facility_month(_info(facilities[fid]), v, book.for_month(fid, month))
+    t = ghg.total((r for r in results if r.code.startswith("ghg.")), gwp_set)
+    output = sum((v.get("coal.underground", ZERO) + v.get("coal.surface", ZERO) for v in cells.values()), ZERO)
+    intensity = ghg.ratio(t.co2e, output)
+    return {"co2e": t.co2e, "scope1": t.scope1, "scope2": t.scope2, "ch4_t": t.ch4_t, "output_t": output,
+            "intensity": intensity}
+
+
+def run_scenario(unit: Unit, year: int, p: ScenarioParams, book=None) -> dict:
+    """Baseline and scenario side by side, with the gap to the unit's targets for the year."""
+    from carbon.services import FactorBook
+
+    book = book or FactorBook()
+    facs = {f.pk: f for f in Facility.objects.filter(subtree_q([unit], field="unit__"))}
+    base_cells = load_cells(list(facs.values()), year)
+    try:
+        base = summarize(base_cells, facs, book, p.gwp_set)
+        scen = summarize(apply(base_cells, facs, p), facs, book, p.gwp_set)
+    except ghg.ActivityError as exc:
+        raise InvalidInput("impossible_input", str(exc), field=exc.field) from None
+    targets = {t.indicator: t.value for t in Target.objects.filter(unit=unit, year=year)}
+    out = {}
+    for key in ("co2e", "scope1", "scope2", "ch4_t", "output_t", "intensity"):
+        b, s = base[key], scen[key]
+        out[key] = {"baseline": None if b is None else str(b), "scenario": None if s is None else str(s),
+                    "delta": None if b is None or s is None else str(s - b)}
+    for key, ind in (("co2e", Indicator.TOTAL), ("intensity", Indicator.INTENSITY)):
+        tgt = targets.get(ind)
+        out[key]["target"] = None if tgt is None else str(tgt)
+        for side in ("baseline", "scenario"):
+            v = out[key][side]
+            out[key][f"gap_{side}"] = None if tgt is None or v is None else str(Decimal(v) - tgt)
+    return out

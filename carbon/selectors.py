@@ -1,0 +1,265 @@
+"""Reading the carbon records: indicators per facility and unit, targets with traffic lights and the
+trajectory to 2030, the GB 29444 check, pre-submission flags and the dashboard's figures.
+
+Every reader takes the facilities already scoped (carbon.scoping); none builds its own filter."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import QuerySet, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from carbon.choices import (
+    CH4_UTILIZED,
+    PERCENT_INDICATORS,
+    QUANTITIES,
+    TARGET_DIRECTION,
+    FacilityKind,
+    Indicator,
+    MiningMethod,
+    SourceCode,
+)
+from carbon.models import ActivityRecord, CcusMonth, Facility, InventoryResult, InventoryRun, Target
+from orgs.models import Unit, subtree_q
+from tongxin.lib import ghg
+
+ZERO = Decimal(0)
+HUNDRED = Decimal(100)
+AMBER_BAND = Decimal("0.05")  # within 5 % of the target: amber
+
+
+def in_subtree(facilities: QuerySet[Facility], unit: Unit) -> QuerySet[Facility]:
+    return facilities.filter(subtree_q([unit], field="unit__"))
+
+
+def quantity_sums(facilities: QuerySet[Facility], year: int, by_facility: bool = False) -> dict:
+    qs = ActivityRecord.objects.filter(facility__in=facilities, month__gte=date(year, 1, 1), month__lt=date(year + 1, 1, 1))
+    if by_facility:
+        out: dict[int, dict[str, Decimal]] = defaultdict(dict)
+        for fid, q, v in qs.values("facility_id", "quantity").annotate(t=Sum("value")).values_list("facility_id", "quantity", "t"):
+            out[fid][q] = v
+        return out
+    return dict(qs.values("quantity").annotate(t=Sum("value")).values_list("quantity", "t"))
+
+
+def result_sums(run: InventoryRun | None, facilities: QuerySet[Facility], by: str = "code") -> dict:
+    if run is None:
+        return {}
+    qs = InventoryResult.objects.filter(run=run, facility__in=facilities)
+    field = "tonnes" if by == "energy" else "co2e"
+    if by == "energy":
+        return {"tce": qs.filter(code="energy.tce").aggregate(t=Sum("tonnes"))["t"] or ZERO}
+    return dict(qs.values(by).annotate(t=Sum(field)).values_list(by, "t"))
+
+
+@dataclass
+class Indicators:
+    co2e: Decimal | None
+    scope1: Decimal | None
+    scope2: Decimal | None
+    ch4_t: Decimal | None
+    output_t: Decimal
+    tce: Decimal
+    values: dict[str, Decimal | None]
+
+
+def indicators_from(q: dict[str, Decimal], co2e: Decimal | None, tce: Decimal, capacity_retired: Decimal = ZERO,
+                    scope1: Decimal | None = None, scope2: Decimal | None = None, ch4_t: Decimal | None = None) -> Indicators:
+    def g(code: str) -> Decimal:
+        return q.get(code) or ZERO
+
+    output = g("coal.underground") + g("coal.surface")
+    drain, vent = g("ch4.drain"), g("ch4.vent")
+    utilized = sum((g(c) for c in CH4_UTILIZED), ZERO)
+    used_power = g("elec.purchased") + g("renew.generation") - g("elec.supplied")
+
+    def pct(x: Decimal | None) -> Decimal | None:
+        return None if x is None else x * HUNDRED
+
+    values = {
+        Indicator.TOTAL: co2e,
+        Indicator.INTENSITY: ghg.ratio(co2e, output) if co2e is not None else None,
+        Indicator.RAW_COAL_ENERGY: ghg.raw_coal_intensity(tce, output),
+        "energy.raw_coal_power": ghg.raw_coal_power(max(used_power, ZERO), output),
+        "energy.tce": tce,
+        Indicator.CH4_UTILIZATION: pct(ghg.utilization_rate(utilized, drain)),
+        Indicator.CH4_DRAINAGE: pct(ghg.drainage_rate(drain, vent)),
+        Indicator.RENEWABLE_SHARE: pct(ghg.ratio(g("renew.generation"), g("elec.purchased") + g("renew.generation"))),
+        Indicator.CAPACITY_RETIRED: capacity_retired,
+        Indicator.GANGUE_USE: pct(ghg.ratio(g("gangue.used"), g("gangue.produced"))),
+        Indicator.WATER_USE: pct(ghg.ratio(g("water.used"), g("water.discharged"))),
+        "transition.renewable_generation": g("renew.generation"),
+    }
+    return Indicators(co2e, scope1, scope2, ch4_t, output, tce, values)
+
+
+def unit_indicators(facilities: QuerySet[Facility], unit: Unit, year: int, run: InventoryRun | None) -> Indicators:
+    facs = in_subtree(facilities, unit)
+    q = quantity_sums(facs, year)
+    res = InventoryResult.objects.filter(run=run, facility__in=facs) if run else InventoryResult.objects.none()
+    agg = res.filter(code__startswith="ghg.").values("scope").annotate(t=Sum("co2e"))
+    scopes = {s: t for s, t in agg.values_list("scope", "t")}
+    ch4 = res.filter(gas="CH4").aggregate(t=Sum("tonnes"))["t"]
+    tce = res.filter(code="energy.tce").aggregate(t=Sum("tonnes"))["t"] or ZERO
+    co2e = (scopes.get(1, ZERO) + scopes.get(2, ZERO)) if run else None
+    retired = facs.filter(retired_on__year=year).aggregate(t=Sum("capacity_mtpa"))["t"] or ZERO
+    return indicators_from(q, co2e, tce, retired, scopes.get(1), scopes.get(2), ch4)
+
+
+def light(indicator: str, actual: Decimal | None, target: Decimal | None) -> str:
+    """green: target met; amber: missed by at most 5 %; red: missed by more; grey: no figure or target."""
+    if actual is None or target is None:
+        return "grey"
+    direction = TARGET_DIRECTION.get(indicator, -1)
+    if (direction < 0 and actual <= target) or (direction > 0 and actual >= target):
+        return "green"
+    band = abs(target) * AMBER_BAND
+    return "amber" if abs(actual - target) <= band else "red"
+
+
+@dataclass
+class TargetRow:
+    indicator: str
+    label: str
+    actual: Decimal | None
+    target: Decimal | None
+    light: str
+    gap: Decimal | None
+    percent: bool
+
+
+def target_rows(unit: Unit, year: int, ind: Indicators) -> list[TargetRow]:
+    targets = {t.indicator: t.value for t in Target.objects.filter(unit=unit, year=year)}
+    rows = []
+    for code, label in Indicator.choices:
+        actual = ind.values.get(code)
+        target = targets.get(code)
+        gap = actual - target if actual is not None and target is not None else None
+        rows.append(TargetRow(code, label, actual, target, light(code, actual, target), gap, code in PERCENT_INDICATORS))
+    return rows
+
+
+def trajectory(unit: Unit, facilities: QuerySet[Facility], indicator: str = Indicator.TOTAL,
+               until: int = 2030) -> dict:
+    """Actual figures per computed year and the straight path from the last actual to the target of
+    ``until`` (the 2030 target); each year's own target where one is set."""
+    years = sorted(set(InventoryRun.objects.values_list("year", flat=True)))
+    actual: dict[int, Decimal | None] = {}
+    for y in years:
+        run = InventoryRun.objects.filter(year=y).order_by("-version").first()
+        actual[y] = unit_indicators(facilities, unit, y, run).values.get(indicator)
+    targets = {t.year: t.value for t in Target.objects.filter(unit=unit, indicator=indicator)}
+    end = targets.get(until)
+    path: dict[int, Decimal] = {}
+    known = [y for y in years if actual.get(y) is not None]
+    if end is not None and known:
+        y0 = known[-1]
+        a0 = actual[y0]
+        assert a0 is not None
+        for y in range(y0, until + 1):
+            path[y] = a0 + (end - a0) * (y - y0) / max(until - y0, 1)
+    span = list(range(min(years + [timezone.localdate().year]), until + 1))
+    return {"years": span, "actual": [actual.get(y) for y in span], "path": [path.get(y) for y in span],
+            "targets": [targets.get(y) for y in span]}
+
+
+def gb29444(facilities: QuerySet[Facility], year: int, run: InventoryRun | None, book=None) -> list[dict]:
+    """Each mine's 原煤生产综合能耗 against the limit of its mining method (factor data)."""
+    from carbon.services import FactorBook
+
+    book = book or FactorBook()
+    q = quantity_sums(facilities, year, by_facility=True)
+    tce = {}
+    if run:
+        tce = dict(InventoryResult.objects.filter(run=run, facility__in=facilities, code="energy.tce")
+                   .values("facility_id").annotate(t=Sum("tonnes")).values_list("facility_id", "t"))
+    rows = []
+    try:
+        factors = book.for_month(0, date(year, 12, 1))
+    except Exception:  # no factor set yet: nothing to compare with
+        return rows
+    for fac in facilities.filter(kind=FacilityKind.MINE).select_related("unit"):
+        code = f"limit.raw_coal_energy.{fac.mining_method or MiningMethod.UNDERGROUND}"
+        limit = factors[code].value if code in factors else None
+        vals = q.get(fac.pk, {})
+        value = ghg.raw_coal_intensity(tce.get(fac.pk, ZERO), (vals.get("coal.underground") or ZERO) + (vals.get("coal.surface") or ZERO))
+        rows.append({"facility": fac, "value": value, "limit": limit,
+                     "ok": None if value is None or limit is None else value <= limit})
+    return rows
+
+
+def entity_flags(entity: Unit, year: int) -> list[str]:
+    """What must be settled before a report is submitted: missing months, unexplained outliers,
+    unapproved figures, within the entity's facilities."""
+    from carbon.services import missing_months
+
+    flags: list[str] = []
+    facs = Facility.objects.filter(subtree_q([entity], field="unit__")).select_related("unit")
+    for fac in facs:
+        gaps = missing_months(fac, year)
+        if gaps:
+            months = "、".join(f"{m:%m}" for m in sorted(gaps))
+            flags.append(_("%(f)s 缺少 %(m)s 月数据") % {"f": fac.unit.name, "m": months})
+    rows = ActivityRecord.objects.filter(facility__in=facs, month__year=year)
+    unexplained = rows.filter(outlier=True, note="").count()
+    if unexplained:
+        flags.append(_("%(n)s 项超出历史范围的数据未填写说明") % {"n": unexplained})
+    unapproved = rows.filter(approved_at__isnull=True).count()
+    if unapproved:
+        flags.append(_("%(n)s 项数据尚未审核") % {"n": unapproved})
+    return flags
+
+
+SOURCE_LABELS = dict(SourceCode.choices)
+
+
+def dashboard_data(facilities: QuerySet[Facility], unit: Unit, year: int, run: InventoryRun | None) -> dict:
+    """The figures of the group dashboard's charts (JSON-ready), each with its drill-down target."""
+    facs = in_subtree(facilities, unit)
+    res = InventoryResult.objects.filter(run=run, facility__in=facs, code__startswith="ghg.") if run else None
+    by_code, by_facility, by_month = [], [], []
+    if res is not None:
+        for code, t in res.values("code").annotate(t=Sum("co2e")).order_by("code").values_list("code", "t"):
+            by_code.append({"code": code, "name": str(SOURCE_LABELS.get(code, code)), "value": float(t)})
+        names = dict(facs.values_list("pk", "unit__name"))
+        agg = res.values("facility_id").annotate(t=Sum("co2e")).order_by("-t").values_list("facility_id", "t")
+        for fid, t in list(agg)[:15]:
+            by_facility.append({"id": fid, "name": names.get(fid, str(fid)), "value": float(t)})
+        months = dict(res.values("month").annotate(t=Sum("co2e")).values_list("month", "t"))
+        for m in range(1, 13):
+            by_month.append(float(months.get(date(year, m, 1), ZERO)))
+    q = quantity_sums(facs, year)
+
+    def g(code: str) -> float:
+        return float(q.get(code) or ZERO)
+
+    drain, vent, flared = g("ch4.drain"), g("ch4.vent"), g("ch4.flared")
+    util = {c: g(c) for c in CH4_UTILIZED}
+    emitted_drain = max(drain - flared - sum(util.values()), 0.0)
+    links = [{"source": str(QUANTITIES["ch4.drain"].label), "target": str(QUANTITIES[c].label), "value": v}
+             for c, v in util.items() if v > 0]
+    if flared > 0:
+        links.append({"source": str(QUANTITIES["ch4.drain"].label), "target": str(QUANTITIES["ch4.flared"].label), "value": flared})
+    emitted = _("排空")
+    if emitted_drain > 0:
+        links.append({"source": str(QUANTITIES["ch4.drain"].label), "target": emitted, "value": emitted_drain})
+    if vent > 0:
+        links.append({"source": str(QUANTITIES["ch4.vent"].label), "target": emitted, "value": vent})
+    nodes = sorted({n for link in links for n in (link["source"], link["target"])})
+    ccus = CcusMonth.objects.filter(project__facility__in=facs, month__year=year).aggregate(
+        captured=Sum("captured"), utilized=Sum("utilized"), stored=Sum("stored"), released=Sum("released"),
+        in_stock=Sum("in_stock"))
+    return {
+        "year": year,
+        "by_code": by_code,
+        "by_facility": by_facility,
+        "months": [f"{m}月" for m in range(1, 13)],
+        "by_month": by_month,
+        "sankey": {"nodes": [{"name": n} for n in nodes], "links": links},
+        "ccus": {k: float(v or 0) for k, v in ccus.items()},
+    }

@@ -1,0 +1,28 @@
+"""Figures as shown: t to 0.01 with thousands separators; undefined ratios as "—"."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def t2(value) -> str:
+    if value is None or value == "":
+        return "—"
+    try:
+        d = Decimal(str(value))
+    except Exception:
+        return str(value)
+    return f"{d.quantize(Decimal('0.01')):,}"
+
+
+@register.filter
+def get(mapping, key):
+    try:
+        return mapping.get(key)
+    except AttributeError:
+        return None
