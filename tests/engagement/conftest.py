@@ -18,7 +18,8 @@ CONTENT = ("我是综采一队职工王建国，工号Z10023，电话13912345678
            "十月份绩效工资比上月少发了八百元，队里没有任何说明，请求核实补发。")
 
 
-def close_petition(world: World, *, now: datetime | None = None, content: str = CONTENT, title: str = "综采一队十月绩效工资少发",
+def close_petition(world: World, *,  # noqa: F811
+                   now: datetime | None = None, content: str = CONTENT, title: str = "综采一队十月绩效工资少发",
                    category: str = Category.WAGES, unit=None) -> Petition:
     """Submit, accept, assign, reply and rate: the petition ends 已办结 through the workflow."""
     now = now or timezone.now()
@@ -38,12 +39,12 @@ def close_petition(world: World, *, now: datetime | None = None, content: str = 
 
 
 @pytest.fixture
-def second_officer(world):
+def second_officer(world):  # noqa: F811
     """Another 信访干事 of 塔山矿: reviews what the first one wrote."""
     return person("X5", "郑洁", world.mine, (Role.PETITION_OFFICER, world.mine))
 
 
 @pytest.fixture
-def other_second(world):
+def other_second(world):  # noqa: F811
     """A second officer at 同忻矿 (the sister unit)."""
     return person("X6", "冯涛", world.other_mine, (Role.PETITION_OFFICER, world.other_mine))
