@@ -6,10 +6,10 @@ the services, refusals are DomainErrors (``{"code", "message"}``)."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from core.errors import InvalidInput, NotFound
 from orgs.models import Unit
@@ -164,7 +164,7 @@ def publicity_pieces_create(request, payload: PieceIn):
                                 kind=payload.kind, theme=theme, video_url=payload.video_url,
                                 for_news=payload.for_news, for_outside=payload.for_outside, embargo_until=embargo)
     piece = newsroom.piece_create(author=user, draft=draft, submit=payload.submit)
-    return 201, _detail(Piece.objects.select_related("unit", "author").get(pk=piece.pk))
+    return Status(201, _detail(Piece.objects.select_related("unit", "author").get(pk=piece.pk)))
 
 
 @router.post("/pieces/{public_id}/submit", response={200: PieceDetailOut, **ERRORS},
@@ -194,3 +194,104 @@ def piece_out_news(p: Piece) -> dict:
             "author": "", "state": "published", "stage": "", "round": 0, "version": 0, "for_news": True,
             "for_outside": False, "embargo_until": None, "published_at": p.published_at}
 
+
+
+# --- placements (pub.external_ledger) -----------------------------------------------------------
+
+
+class PlacementOut(Schema):
+    id: int
+    outlet: str
+    outlet_level: str
+    kind: str
+    published_on: date
+    title: str
+    link: str
+    unit: str
+    theme: str | None
+    piece: uuid.UUID | None
+    points: float
+    points_rule_version: int
+    authors: list[dict]
+
+
+class PlacementListOut(Schema):
+    count: int
+    limit: int
+    offset: int
+    items: list[PlacementOut]
+
+
+class PlacementFilters(Schema):
+    year: int | None = Field(None, ge=2000, le=2100)
+    month: int | None = Field(None, ge=1, le=12)
+    limit: int = Field(50, ge=1, le=200)
+    offset: int = Field(0, ge=0, le=1_000_000)
+
+
+class BylineIn(Schema):
+    employee_no: str | None = Field(None, max_length=20)
+    name: str = Field("", max_length=50)
+    unit: str | None = Field(None, max_length=32, description="作者单位代码（默认供稿单位）")
+
+
+class PlacementIn(Schema):
+    outlet: str = Field(..., min_length=1, max_length=80, description="媒体名称（已登记的）")
+    kind: PieceKind
+    published_on: date
+    title: str = Field(..., min_length=1, max_length=200)
+    unit: str = Field(..., max_length=32)
+    authors: list[BylineIn] = Field(..., min_length=1, max_length=20)
+    link: str = Field("", max_length=500)
+    piece: str | None = Field(None, max_length=36)
+    theme: str | None = Field(None, max_length=60)
+
+
+def placement_out(p) -> dict:
+    return {"id": p.pk, "outlet": p.outlet.name, "outlet_level": p.outlet_level, "kind": p.kind,
+            "published_on": p.published_on, "title": p.title, "link": p.link, "unit": p.unit.code,
+            "theme": p.theme.name if p.theme_id else None, "piece": p.piece.public_id if p.piece_id else None,
+            "points": float(p.points), "points_rule_version": p.points_rule_version,
+            "authors": [{"name": a.name, "unit": a.unit.code, "points": float(a.points)} for a in p.authors.all()]}
+
+
+@router.get("/placements", response={200: PlacementListOut, 401: ErrorOut, 422: ErrorOut},
+            operation_id="publicity_placements_list", summary="对外发稿台账（按权限范围）")
+def publicity_placements_list(request, filters: Query[PlacementFilters]):
+    from publicity.placements import placements_of_year, placements_visible_to
+
+    user = current_user(request)
+    qs = placements_of_year(user, filters.year, filters.month) if filters.year else placements_visible_to(user)
+    qs = qs.select_related("outlet", "unit", "theme", "piece").prefetch_related("authors__unit")
+    qs = qs.order_by("-published_on", "-id")
+    return {"count": qs.count(), "limit": filters.limit, "offset": filters.offset,
+            "items": [placement_out(p) for p in qs[filters.offset:filters.offset + filters.limit]]}
+
+
+@router.post("/placements", response={201: PlacementOut, **ERRORS},
+             operation_id="publicity_placements_create", summary="登记对外发稿（积分按积分表计算）")
+def publicity_placements_create(request, payload: PlacementIn):
+    from orgs.models import User
+    from publicity.models import Outlet
+    from publicity.placements import Byline, placement_record
+
+    user = current_user(request)
+    outlet = Outlet.objects.filter(name=payload.outlet.strip()).first()
+    if outlet is None:
+        raise InvalidInput("unknown_outlet", f"没有登记媒体“{payload.outlet}”")
+    unit = _unit(payload.unit)
+    bylines = []
+    for a in payload.authors:
+        person = None
+        if a.employee_no:
+            person = User.objects.filter(employee_no=a.employee_no.strip(), is_active=True).first()
+            if person is None:
+                raise InvalidInput("unknown_person", f"没有工号为“{a.employee_no}”的在职人员")
+        bylines.append(Byline(unit=_unit(a.unit) if a.unit else unit, user=person, name=a.name))
+    piece = _piece(request, payload.piece) if payload.piece else None
+    theme = Theme.objects.filter(name=payload.theme).first() if payload.theme else None
+    if payload.theme and theme is None:
+        raise InvalidInput("unknown_theme", f"没有主题“{payload.theme}”")
+    p = placement_record(acting_user=user, outlet=outlet, kind=payload.kind, published_on=payload.published_on,
+                         title=payload.title, unit=unit, authors=bylines, link=payload.link, piece=piece, theme=theme)
+    return Status(201, placement_out(p))

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from orgs.models import Unit
 from petitions.forms import MultipleFileField, MultipleFileInput
-from publicity.choices import Decision, PieceKind
+from publicity.choices import Decision, OutletLevel, PieceKind
 from publicity.models import Theme
 
 PHOTO_ACCEPT = "image/jpeg,image/png,image/webp,.jpg,.jpeg,.png,.webp"
@@ -83,3 +83,35 @@ class CommentForm(Bootstrap, forms.Form):
 
 class SearchForm(forms.Form):
     q = forms.CharField(label=_("搜索"), max_length=50, required=False)
+
+
+class PlacementForm(Bootstrap, forms.Form):
+    outlet = forms.ModelChoiceField(label=_("媒体"), queryset=None, required=False)
+    new_outlet = forms.CharField(label=_("或新媒体名称"), max_length=80, required=False)
+    new_outlet_level = forms.ChoiceField(label=_("新媒体级别"), choices=[("", "—"), *OutletLevel.choices],
+                                         required=False)
+    kind = forms.ChoiceField(label=_("类型"), choices=PieceKind.choices)
+    published_on = forms.DateField(label=_("刊发日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    title = forms.CharField(label=_("标题"), max_length=200)
+    unit = forms.ModelChoiceField(label=_("供稿单位"), queryset=Unit.objects.none())
+    authors = forms.CharField(label=_("作者"), widget=forms.Textarea(attrs={"rows": 2}),
+                              help_text=_("每行一位：工号或姓名"))
+    link = forms.URLField(label=_("链接"), required=False, max_length=500, assume_scheme="https")
+    clipping = forms.FileField(label=_("剪报（图片或PDF）"), required=False)
+    piece = forms.ModelChoiceField(label=_("本平台稿件（选填）"), queryset=None, required=False,
+                                   to_field_name="public_id")
+    theme = forms.ModelChoiceField(label=_("主题"), queryset=Theme.objects.filter(is_active=True), required=False)
+
+    def __init__(self, *args, units=None, pieces=None, **kwargs) -> None:
+        from publicity.models import Outlet, Piece
+
+        super().__init__(*args, **kwargs)
+        self.fields["outlet"].queryset = Outlet.objects.all()
+        self.fields["unit"].queryset = units if units is not None else Unit.objects.none()
+        self.fields["piece"].queryset = pieces if pieces is not None else Piece.objects.none()
+        self._style()
+
+
+class LedgerFilterForm(forms.Form):
+    year = forms.IntegerField(min_value=2000, max_value=2100, required=False)
+    month = forms.IntegerField(min_value=1, max_value=12, required=False)

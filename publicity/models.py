@@ -256,3 +256,60 @@ class Outlet(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+def clipping_path(instance: Placement, filename: str) -> str:
+    return f"publicity/clippings/{uuid.uuid4().hex}"
+
+
+class Placement(models.Model):
+    """对外发稿台账 (pub.external_ledger): one piece placed in outside media."""
+
+    outlet = models.ForeignKey(Outlet, verbose_name=_("媒体"), on_delete=models.PROTECT, related_name="placements")
+    outlet_level = models.CharField(_("媒体级别"), max_length=12, choices=OutletLevel.choices)  # as it was then
+    kind = models.CharField(_("类型"), max_length=12, choices=PieceKind.choices)
+    published_on = models.DateField(_("刊发日期"))
+    title = models.CharField(_("标题"), max_length=200)
+    link = models.URLField(_("链接"), max_length=500, blank=True)
+    clipping = models.FileField(_("剪报"), upload_to=clipping_path, max_length=200, blank=True)
+    piece = models.ForeignKey(Piece, verbose_name=_("本平台稿件"), null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="placements")
+    theme = models.ForeignKey(Theme, verbose_name=_("主题"), null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="placements")
+    unit = models.ForeignKey(Unit, verbose_name=_("供稿单位"), on_delete=models.PROTECT, related_name="+")
+    points = models.DecimalField(_("积分"), max_digits=8, decimal_places=2)
+    points_rule_version = models.PositiveIntegerField(_("积分规则版本"))
+    created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("对外发稿")
+        verbose_name_plural = _("对外发稿")
+        ordering = ["-published_on", "-id"]
+        indexes = [
+            # Yearly/monthly tables and the dashboard: placements by date (within a unit subtree).
+            models.Index(fields=["published_on", "unit"], name="pub_placement_date_idx"),
+            models.Index(fields=["unit", "published_on"], name="pub_placement_unit_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class PlacementAuthor(models.Model):
+    """An author of a placement and the points credited to them and their unit (pub.points)."""
+
+    placement = models.ForeignKey(Placement, on_delete=models.CASCADE, related_name="authors")
+    user = models.ForeignKey(USER, verbose_name=_("作者"), null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="+")
+    name = models.CharField(_("署名"), max_length=50)  # the byline, also for authors outside the platform
+    unit = models.ForeignKey(Unit, verbose_name=_("单位"), on_delete=models.PROTECT, related_name="+")
+    points = models.DecimalField(_("积分"), max_digits=8, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("发稿作者")
+        verbose_name_plural = _("发稿作者")
+        indexes = [models.Index(fields=["user", "placement"], name="pub_placement_author_idx")]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from publicity.views import home, newsroom
+from publicity.views import home, ledger, newsroom
 
 app_name = "publicity"
 urlpatterns = [
@@ -13,4 +13,7 @@ urlpatterns = [
     path("pieces/<uuid:public_id>/<str:action>/", newsroom.piece_act, name="piece_act"),
     path("queue/", newsroom.queue, name="queue"),
     path("photos/<int:pk>/", newsroom.photo, name="photo"),
+    path("ledger/", ledger.ledger_page, name="ledger"),
+    path("ledger/export/", ledger.ledger_export, name="ledger_export"),
+    path("ledger/new/", ledger.placement_new, name="placement_new"),
 ]

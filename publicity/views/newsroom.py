@@ -19,7 +19,13 @@ from publicity import newsroom, selectors
 from publicity.choices import Decision, PieceState
 from publicity.forms import CommentForm, EditForm, PieceForm, ReviewForm, SearchForm
 from publicity.models import Piece, PiecePhoto
-from publicity.scoping import correspondent_units, news_visible_to, pieces_visible_to, staff_unit_choices
+from publicity.scoping import (
+    correspondent_units,
+    is_staff_for,
+    news_visible_to,
+    pieces_visible_to,
+    staff_unit_choices,
+)
 from publicity.views.common import download_headers, forbidden, form_errors
 
 STATE_TONES = {
@@ -51,10 +57,13 @@ def news_detail(request: HttpRequest, public_id) -> HttpResponse:
 
 @login_required
 def workspace(request: HttpRequest) -> HttpResponse:
+    from publicity.placements import points_of_person
+
     pieces = Piece.objects.filter(author=request.user).select_related("unit").order_by("-created_at")[:50]
     year = timezone.localdate().year
     return render(request, "publicity/workspace.html", {
         "pieces": pieces, "tones": STATE_TONES, "year": year,
+        "points": points_of_person(request.user, year),
         "is_correspondent": bool(correspondent_units(request.user)),
     })
 
@@ -120,6 +129,7 @@ def piece_detail(request: HttpRequest, public_id) -> HttpResponse:
         "edit_form": EditForm(initial={"title": piece.title, "lead": piece.lead, "body": piece.body},
                               auto_id="edit-%s"),
         "Decision": Decision,
+        "may_place": piece.state == PieceState.PUBLISHED and is_staff_for(user, piece.unit),
     })
 
 
