@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -265,20 +266,22 @@ def _scoped_petitions(user: User, filters: Filters) -> QuerySet[Petition]:
     return qs.filter(pq) if pq else qs
 
 
-def _family_rows(user: User, fam: Family, windows: Sequence[Window], filters: Filters, now: datetime,
-                 units: UnitMap | None = None) -> QuerySet:
+def _family_rows(user: User | None, fam: Family, windows: Sequence[Window], filters: Filters, now: datetime,
+                 units: UnitMap | None = None, base: QuerySet[Petition] | None = None) -> QuerySet:
     """The rows of one family in the given periods and scope: what is counted, and what the
     drill-down lists. Petitions, or FORWARDED events for the forward family. With the root's
     ``units`` at hand the subtree is a constant list (a hashed look-up per row on PostgreSQL),
-    else a sub-select."""
+    else a sub-select. ``base``: these petitions instead of those ``user`` may see (the
+    rollup's build, and the rows withheld from a person)."""
+    scoped = _scoped_petitions(user, filters) if base is None else base.filter(filters.petition_q())
     if fam.events:
-        petitions = _scoped_petitions(user, filters).values("pk")
+        petitions = scoped.values("pk")
         lo = min(w.start for w in windows) - FORWARD_LOOKBACK
         qs = PetitionEvent.objects.filter(kind=PetitionEvent.Kind.FORWARDED, at__gte=lo, petition__in=petitions)
         qs = qs.alias(_due=Cast(KeyTextTransform("due_at", "data"), DateTimeField()))
         date = "_due"
     else:
-        qs = _scoped_petitions(user, filters)
+        qs = scoped
         date = fam.date
     qs = qs.alias(_fkey=fam.unit_key())
     if filters.root is not None:
@@ -387,8 +390,28 @@ def fact_rows(user: User, fact: str, cell: Cell, filters: Filters, now: datetime
 Key = tuple  # (segment index, *dimension values in the order asked)
 
 
+# What one page has learnt once for all its counts (the rollup's valid months): set by the
+# outermost plain_aggregates, so a page asks once, and a later request asks again.
+_PAGE: ContextVar[dict | None] = ContextVar("insights_page", default=None)
+
+
+def page_memo() -> dict | None:
+    return _PAGE.get()
+
+
 @contextmanager
 def plain_aggregates() -> Iterator[None]:
+    token = _PAGE.set({}) if _PAGE.get() is None else None
+    try:
+        with _plain_aggregates():
+            yield
+    finally:
+        if token is not None:
+            _PAGE.reset(token)
+
+
+@contextmanager
+def _plain_aggregates() -> Iterator[None]:
     """PostgreSQL's JIT compiles every large aggregate (~30 ms each, more than the query's own
     work here): off for the engine's queries, in a transaction of their own (SET LOCAL); and
     group by hashing (see below)."""
@@ -437,21 +460,27 @@ def family_facts(
     now: datetime,
     units: UnitMap | None = None,
     wanted: Collection[str] | None = None,
+    base: QuerySet[Petition] | None = None,
+    raw_units: bool = False,
 ) -> dict[Key, dict[str, float]]:
     """One grouped query: the family's facts (those ``wanted``, default all) per (segment, *dims). A snapshot family has no
     segments (its key's segment is None). Units are grouped by their own id in the database
-    and rolled up to ``level`` here."""
+    and rolled up to ``level`` here (``raw_units``: left as the id, or the code on an event).
+    ``base``: count these petitions instead of those ``user`` may see."""
     if units is None and (Dim.UNIT in dims or filters.root is not None):
         units = UnitMap(filters.root)
-    qs = _family_rows(user, fam, windows, filters, now, units)
+    qs = _family_rows(user, fam, windows, filters, now, units, base)
     level = filters.level(level)
     keys: dict[str, Any] = {}
     date = "_due" if fam.events else fam.date
     segmented = date is not None and len(windows) > 1
     by_month: dict[tuple[int, int], int] | None = None
-    if segmented and all(w.kind is WindowKind.MONTH for w in windows) and (len(windows) > 3 or fam.events):
+    if (segmented and connection.vendor == "postgresql" and all(w.kind is WindowKind.MONTH for w in windows)
+            and (len(windows) > 3 or fam.events)):
         # The months of a trend: one date_trunc per row (of the last day, for a deadline), not
         # a CASE of comparisons (the forward family's date is parsed from JSON: once, not 24 times).
+        # PostgreSQL only: SQLite calls Python for date_trunc and date arithmetic on every row
+        # (2.8× slower at a million rows), while it compares the stored text natively.
         by_month = {(w.first.year, w.first.month): i for i, w in enumerate(windows)}
         when = F(date)
         if fam.deadline:
@@ -464,6 +493,9 @@ def family_facts(
         )
     for dim in dims:
         keys[f"_d_{dim}"] = _dim_expr(fam, dim)
+    if not keys and fam.events:
+        # aggregate() cannot read the event's due (an alias): one group, keyed by the window.
+        keys["_t"] = Case(When(_window_q(date, windows, fam.deadline), then=Value(0)), output_field=IntegerField())
     aggs = _aggregates(fam, now, wanted)
     with plain_aggregates():
         if not keys:
@@ -478,7 +510,7 @@ def family_facts(
             segment = by_month.get((local.year, local.month))
             if segment is None:  # outside the windows (cannot happen: the rows are filtered by them)
                 continue
-        key = (segment, *(units.bucket(row[f"_d_{d}"], fam, level) if d == Dim.UNIT else row[f"_d_{d}"]
+        key = (segment, *(row[f"_d_{d}"] if d != Dim.UNIT or raw_units else units.bucket(row[f"_d_{d}"], fam, level)
                           for d in dims))
         facts = {name: _number(row[name]) for name in aggs}
         add_facts(out.setdefault(key, {}), facts)
@@ -496,20 +528,30 @@ def facts(
     now: datetime,
     units: UnitMap | None = None,
     wanted: Collection[str] | None = None,
+    rollup: bool = True,
 ) -> dict[Key, dict[str, float]]:
     """Facts per (segment, *dims) for the given disjoint periods: one query per family.
-    Snapshot facts (overdue, high risk now) are under segment None."""
-    out: dict[Key, dict[str, float]] = {}
+    Snapshot facts (overdue, high risk now) are under segment None.
+
+    Closed months that the rollup holds, unchanged since it was built, are read from it
+    (insights.rollup) when the person sees every petition and nothing but units is asked for;
+    the rest of each period is counted here as always (``rollup=False``: all of it)."""
+    from insights import rollup as rollups
+
     if units is None and (Dim.UNIT in dims or filters.root is not None):
         units = UnitMap(filters.root)
+    fams = [fam for fam in families if wanted is None or any(FACT_FAMILY[f] is fam for f in wanted)]
     with plain_aggregates():
-        for fam in families:
-            if wanted is not None and not any(FACT_FAMILY[f] is fam for f in wanted):
-                continue
-            for key, values in family_facts(user, fam, windows=windows, filters=filters, dims=dims, level=level,
-                                            now=now, units=units, wanted=wanted).items():
-                add_facts(out.setdefault(key, {}), values)
-    return out
+        plan = rollups.plan(user, windows, filters, dims, fams, now) if rollup else None
+        if plan is None:
+            out: dict[Key, dict[str, float]] = {}
+            for fam in fams:
+                for key, values in family_facts(user, fam, windows=windows, filters=filters, dims=dims, level=level,
+                                                now=now, units=units, wanted=wanted).items():
+                    add_facts(out.setdefault(key, {}), values)
+            return out
+        return rollups.facts(user, plan, filters=filters, dims=dims, level=level, families=fams, now=now,
+                            units=units, wanted=wanted)
 
 
 def cell_count(user: User, fact: str, cell: Cell, filters: Filters, now: datetime) -> float:
