@@ -192,6 +192,11 @@ def _create(
         },
     )
     petition.save(update_fields=["event_seq", "event_head"])
+    # Triage (issue #5) reads the text now; it never blocks or fails the intake (a failure is
+    # recorded on the petition page and the triage home), and may raise risk and flags.
+    from triage.services import triage_after_registration
+
+    triage_after_registration(petition)
     notify_petitioner(petition, f"您的信访事项已登记，编号{petition.number}，将于15日内告知是否受理。")
     officers = User.objects.filter(
         roles__role__in=DESK_ROLES[:1], roles__unit__in=list(draft.unit.ancestors()) + [draft.unit]

@@ -1,0 +1,1 @@
+from tests.petitions.conftest import World, at, submit, world  # noqa: F401 — shared personas

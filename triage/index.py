@@ -1,0 +1,150 @@
+"""The repeat/similarity index and the search index, on SQLite and PostgreSQL.
+
+* TriageDoc: one row per petition (person key, signature, profile, search grams).
+* LshBand: 16 band keys per petition; candidates are the petitions sharing a band key.
+* Search: SQLite FTS5 table ``triage_fts`` over TriageDoc.grams (external content, rowid =
+  petition id); PostgreSQL GIN index on ``to_tsvector('simple', grams)``. A term becomes a
+  phrase of its character bigrams, so 2-, 3- and 4+-character terms are all exact matches.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import connection
+from django.db.models.expressions import RawSQL
+
+from tongxin.lib.zhtext.matter import Profile, profile
+from tongxin.lib.zhtext.normalize import normalize
+from tongxin.lib.zhtext.shingles import (
+    band_keys,
+    char_ngrams,
+    minhash,
+    query_grams,
+    search_grams,
+    signature_bytes,
+)
+from triage.models import LshBand, TriageDoc
+
+BUCKET_CAP = 200  # rows read per band key: a crowded bucket (boilerplate) cannot slow a check down
+
+
+def person_key(petitioner_id: int | None, name: str = "", phone: str = "", id_number: str = "") -> str:
+    """Who raised it, as a keyed hash: the account, else name with phone or ID number (the
+    registered identity stays encrypted; the key cannot be turned back into a name)."""
+    if petitioner_id:
+        basis = f"u:{petitioner_id}"
+    elif name and (phone or id_number):
+        basis = f"p:{normalize(name)}:{id_number.strip().upper() or ''.join(ch for ch in phone if ch.isdigit())}"
+    else:
+        return ""
+    return hmac.new(settings.SECRET_KEY.encode(), basis.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+@dataclass
+class DocData:
+    norm: str
+    text_hash: str
+    signature: bytes
+    keys: list[int]
+    profile: Profile
+    grams: str
+
+
+def doc_data(title: str, content: str) -> DocData:
+    norm = normalize(f"{title}。{content}")
+    sig = minhash(char_ngrams(norm, 3))
+    return DocData(norm, hashlib.blake2b(norm.encode(), digest_size=16).hexdigest(), signature_bytes(sig),
+                   band_keys(sig), profile(norm), search_grams(norm))
+
+
+def _fts_delete(petition_id: int, grams: str) -> None:
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cur:
+            cur.execute("INSERT INTO triage_fts(triage_fts, rowid, grams) VALUES('delete', %s, %s)", [petition_id, grams])
+
+
+def _fts_insert(rows: Sequence[tuple[int, str]]) -> None:
+    if connection.vendor == "sqlite" and rows:
+        with connection.cursor() as cur:
+            cur.executemany("INSERT INTO triage_fts(rowid, grams) VALUES(%s, %s)", list(rows))
+
+
+def store(petition, data: DocData, key: str) -> TriageDoc:
+    """Insert or refresh one petition's index entry (incremental; survives restarts: it is rows)."""
+    old = TriageDoc.objects.filter(pk=petition.pk).only("grams", "text_hash").first()
+    if old is not None:
+        _fts_delete(petition.pk, old.grams)
+        LshBand.objects.filter(petition_id=petition.pk).delete()
+    doc = TriageDoc(petition_id=petition.pk, person_key=key, unit_id=petition.unit_id, received_at=petition.received_at,
+                    text_hash=data.text_hash, signature=data.signature, profile=data.profile.as_data(), grams=data.grams)
+    doc.save(force_insert=old is None)
+    LshBand.objects.bulk_create([LshBand(petition_id=petition.pk, key=k) for k in data.keys])
+    _fts_insert([(petition.pk, data.grams)])
+    return doc
+
+
+def clear() -> None:
+    with connection.cursor() as cur:
+        if connection.vendor == "sqlite":
+            cur.execute("INSERT INTO triage_fts(triage_fts) VALUES('delete-all')")
+    LshBand.objects.all().delete()
+    TriageDoc.objects.all().delete()
+
+
+def bulk_store(rows: Iterable[tuple[int, int | None, object, str, DocData]]) -> int:
+    """Index many petitions at once (re-indexing): (id, unit id, received_at, person key, data)."""
+    docs, bands, fts = [], [], []
+    for pid, unit_id, received, key, data in rows:
+        docs.append(TriageDoc(petition_id=pid, person_key=key, unit_id=unit_id, received_at=received,
+                              text_hash=data.text_hash, signature=data.signature, profile=data.profile.as_data(),
+                              grams=data.grams))
+        bands.extend(LshBand(petition_id=pid, key=k) for k in data.keys)
+        fts.append((pid, data.grams))
+    TriageDoc.objects.bulk_create(docs, batch_size=2000)
+    LshBand.objects.bulk_create(bands, batch_size=5000)
+    _fts_insert(fts)
+    return len(docs)
+
+
+def band_candidates(keys: Sequence[int], *, exclude: int | None = None, limit: int = 50) -> list[tuple[int, int]]:
+    """(petition id, shared bands) of the petitions sharing a band key, most shared first."""
+    counts: Counter[int] = Counter()
+    with connection.cursor() as cur:
+        for k in keys:
+            cur.execute("SELECT petition_id FROM triage_lshband WHERE key = %s LIMIT %s", [k, BUCKET_CAP])
+            counts.update(r[0] for r in cur.fetchall())
+    counts.pop(exclude, None)
+    return counts.most_common(limit)
+
+
+def match_expression(term: str) -> str:
+    """The full-text query for a user's terms (space-separated terms must all match)."""
+    phrases = []
+    for part in term.split():
+        grams = query_grams(normalize(part))
+        if not grams:
+            continue
+        if connection.vendor == "postgresql":
+            phrases.append("(" + " <-> ".join(grams) + ")" if len(grams) > 1 else grams[0])
+        else:
+            phrases.append('"' + " ".join(grams) + '"')
+    return (" & " if connection.vendor == "postgresql" else " AND ").join(phrases)
+
+
+def matching_ids(term: str) -> RawSQL | None:
+    """A subquery of the ids of petitions whose text contains the term(s), or None (no term)."""
+    expr = match_expression(term)
+    if not expr:
+        return None
+    if connection.vendor == "postgresql":
+        return RawSQL("SELECT petition_id FROM triage_triagedoc WHERE to_tsvector('simple'::regconfig, grams) @@ "
+                      "to_tsquery('simple'::regconfig, %s)", [expr])
+    if connection.vendor == "sqlite":
+        return RawSQL("SELECT rowid FROM triage_fts WHERE triage_fts MATCH %s", [expr])
+    raise NotImplementedError(connection.vendor)

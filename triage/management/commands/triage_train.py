@@ -1,0 +1,59 @@
+"""Train the category/type model from the seed corpus and officer-confirmed petitions.
+
+    manage.py triage_train [--seed-only] [--out PATH] [--activate]
+
+Writes a versioned artifact (gzip JSON) and registers it; ``--activate`` makes it the model
+triage uses. The held-out split is never read here."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from triage import model as triage_model
+from triage.models import Feedback, ModelArtifact
+from triage.services import artifact_dir
+from triage.training import seed_training
+
+
+class Command(BaseCommand):
+    help = "训练分类与性质模型（种子语料 + 信访干事确认的事项）"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--seed-only", action="store_true", help="only the seed corpus (the shipped model)")
+        parser.add_argument("--out", default="", help="artifact path (default: TRIAGE_ARTIFACT_DIR/model-<version>.json.gz)")
+        parser.add_argument("--model-version", default="")
+        parser.add_argument("--activate", action="store_true")
+
+    def handle(self, *args, **opts):
+        texts, cats, types = seed_training()
+        confirmed = 0
+        if not opts["seed_only"]:
+            # The latest decision per petition counts (an officer may have corrected twice).
+            latest = {}
+            for fb in Feedback.objects.select_related("petition").order_by("at"):
+                latest[fb.petition_id] = fb
+            for fb in latest.values():
+                texts.append(f"{fb.petition.title}。{fb.petition.content}")
+                cats.append(fb.category)
+                types.append(fb.ptype)
+            confirmed = len(latest)
+        now = timezone.now()
+        version = opts["model_version"] or ("seed-1" if opts["seed_only"] else now.strftime("m%Y%m%d%H%M%S"))
+        data = triage_model.train(texts, {"category": cats, "ptype": types}, version=version,
+                                  trained_on={"seed": len(texts) - confirmed, "confirmed": confirmed})
+        out = Path(opts["out"]) if opts["out"] else artifact_dir() / f"model-{version}.json.gz"
+        sha = triage_model.write(data, out)
+        self.stdout.write(f"model {version}: {len(texts)} texts ({confirmed} confirmed by officers) → {out} sha256 {sha[:12]}")
+        if opts["seed_only"] and not opts["activate"]:
+            return
+        with transaction.atomic():
+            if opts["activate"]:
+                ModelArtifact.objects.filter(active=True).update(active=False)
+            ModelArtifact.objects.update_or_create(version=version, defaults={
+                "path": str(out), "sha256": sha, "trained_at": now, "trained_on": data["trained_on"],
+                "active": opts["activate"]})
+        self.stdout.write(f"registered {version}{' (active)' if opts['activate'] else ''}")

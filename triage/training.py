@@ -1,0 +1,49 @@
+"""Training data and evaluation: the seed corpus (train split) plus officer-confirmed
+petitions; the held-out split is read only by ``evaluate``."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from triage.corpus.grammar import TYPE_BY_CATEGORY, sentences
+from triage.corpus.lexicon import LEXICON
+from triage.corpus.seed import matter_pairs, samples
+
+
+def seed_training() -> tuple[list[str], list[str], list[str]]:
+    texts, cats, types = [], [], []
+    for s in samples():
+        if s.split == "train":
+            texts.append(s.text)
+            cats.append(s.category)
+            types.append(s.ptype)
+    for text, cat, typ in sentences():
+        texts.append(text)
+        cats.append(cat)
+        types.append(typ)
+    for cat, words in LEXICON.items():
+        w = words.split()
+        for i in range(0, len(w), 3):
+            texts.append(" ".join(w[i : i + 3]))
+            cats.append(cat)
+            types.append(TYPE_BY_CATEGORY.get(cat, "request"))
+    return texts, cats, types
+
+
+def heldout() -> list:
+    return [s for s in samples() if s.split == "heldout"]
+
+
+def per_class(truth: Sequence[str], pred: Sequence[str]) -> tuple[float, dict[str, dict]]:
+    """Macro-F1 and per-class precision, recall, F1, support."""
+    from sklearn.metrics import f1_score, precision_recall_fscore_support
+
+    labels = sorted(set(truth) | set(pred))
+    p, r, f, n = precision_recall_fscore_support(truth, pred, labels=labels, zero_division=0)
+    table = {lab: {"precision": round(float(p[i]), 3), "recall": round(float(r[i]), 3), "f1": round(float(f[i]), 3),
+                   "support": int(n[i])} for i, lab in enumerate(labels)}
+    truth_labels = sorted(set(truth))
+    return round(float(f1_score(truth, pred, labels=truth_labels, average="macro", zero_division=0)), 3), table
+
+
+__all__ = ["heldout", "matter_pairs", "per_class", "seed_training"]
