@@ -1,1 +1,384 @@
-"""Models of this app (see docs/architecture.md for the shape every app shares)."""
+"""Party organizations, members, their branch history and transfers, rule versions.
+
+The party tree (党委 → 党总支 → 党支部 → 党小组) is its own materialised path like orgs.Unit,
+linked to the enterprise units each organization covers. A member is the platform's person
+(orgs.User, one-to-one), never a copy of the identity.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from orgs.models import Unit, User, path_successor
+
+SEGMENT = 4
+
+
+class RuleVersion(models.Model):
+    """A rule's value from a given day on (party.rules.DEFAULTS is version 0)."""
+
+    code = models.CharField(_("规则代码"), max_length=40, db_index=True)
+    value = models.JSONField(_("取值"), default=dict)
+    source = models.CharField(_("依据"), max_length=200, blank=True)
+    verify = models.BooleanField(_("待核实"), default=False)
+    effective_from = models.DateField(_("生效日期"))
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    created_by = models.ForeignKey(User, verbose_name=_("设置人"), null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("设置时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("规则版本")
+        verbose_name_plural = _("规则版本")
+        ordering = ["code", "-effective_from"]
+
+    def __str__(self) -> str:
+        return f"{self.code}@v{self.pk}"
+
+
+class OrgKind(models.TextChoices):
+    COMMITTEE = "committee", _("党委")
+    GENERAL_BRANCH = "general_branch", _("党总支")
+    BRANCH = "branch", _("党支部")
+    JOINT_BRANCH = "joint_branch", _("联合党支部")
+    GROUP = "group", _("党小组")
+
+
+BRANCH_KINDS = (OrgKind.BRANCH, OrgKind.JOINT_BRANCH)
+
+
+class PartyOrgQuerySet(models.QuerySet["PartyOrg"]):
+    def subtree_of(self, org: PartyOrg) -> PartyOrgQuerySet:
+        return self.filter(path__gte=org.path, path__lt=path_successor(org.path))
+
+    def branches(self) -> PartyOrgQuerySet:
+        return self.filter(kind__in=BRANCH_KINDS)
+
+
+def org_subtree_q(orgs, field: str = "") -> Q:
+    """Q for records whose party organization lies in any of ``orgs``' subtrees."""
+    paths = sorted({o.path for o in orgs})
+    roots: list[str] = []
+    for p in paths:
+        if not any(p.startswith(r) for r in roots):
+            roots.append(p)
+    q = Q(pk__in=[])
+    for root in roots:
+        q |= Q(**{f"{field}path__gte": root, f"{field}path__lt": path_successor(root)})
+    return q
+
+
+class PartyOrg(models.Model):
+    code = models.CharField(_("组织代码"), max_length=32, unique=True)
+    name = models.CharField(_("组织名称"), max_length=100)
+    kind = models.CharField(_("组织类别"), max_length=20, choices=OrgKind.choices)
+    parent = models.ForeignKey("self", verbose_name=_("上级党组织"), null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="children")
+    path = models.CharField(_("路径"), max_length=64, unique=True, editable=False)
+    depth = models.PositiveSmallIntegerField(_("层级"), editable=False, default=0)
+    units = models.ManyToManyField(Unit, verbose_name=_("覆盖单位"), blank=True, related_name="party_orgs")
+    established_on = models.DateField(_("成立日期"), null=True, blank=True)
+    size_approval = models.CharField(_("规模例外批准文号"), max_length=100, blank=True,
+                                     help_text=_("党员不足100人设党委等经批准的例外"))
+    is_active = models.BooleanField(_("有效"), default=True)
+
+    objects = PartyOrgQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("党组织")
+        verbose_name_plural = _("党组织")
+        ordering = ["path"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_branch(self) -> bool:
+        return self.kind in BRANCH_KINDS
+
+    def subtree(self) -> PartyOrgQuerySet:
+        return PartyOrg.objects.subtree_of(self)
+
+    def ancestors(self) -> PartyOrgQuerySet:
+        prefixes = [self.path[:i] for i in range(SEGMENT, len(self.path), SEGMENT)]
+        return PartyOrg.objects.filter(path__in=prefixes).order_by("path")
+
+    def is_within(self, other: PartyOrg) -> bool:
+        return self.path.startswith(other.path)
+
+
+class CommitteeTerm(models.Model):
+    """One 届 of an organization's committee (or its secretary where no committee is set up)."""
+
+    org = models.ForeignKey(PartyOrg, verbose_name=_("党组织"), on_delete=models.CASCADE, related_name="terms")
+    elected_on = models.DateField(_("选举日期"))
+    term_years = models.PositiveSmallIntegerField(_("任期（年）"))
+    extended_until = models.DateField(_("经批准延期至"), null=True, blank=True)
+    extension_approval = models.CharField(_("延期批准"), max_length=100, blank=True)
+    entitled_voters = models.PositiveIntegerField(_("应到会人数"), default=0)
+    attending_voters = models.PositiveIntegerField(_("实到会人数"), default=0)
+    filed_on = models.DateField(_("委员备案日期"), null=True, blank=True)
+    approved_on = models.DateField(_("书记副书记批准日期"), null=True, blank=True)
+    rule_version = models.CharField(_("规则版本"), max_length=60, blank=True)
+
+    class Meta:
+        verbose_name = _("届次")
+        verbose_name_plural = _("届次")
+        ordering = ["org", "-elected_on"]
+
+    def __str__(self) -> str:
+        return f"{self.org}（{self.elected_on}）"
+
+
+class PostKind(models.TextChoices):
+    SECRETARY = "secretary", _("书记")
+    DEPUTY = "deputy", _("副书记")
+    ORGANIZER = "organizer", _("组织委员")
+    PUBLICITY = "publicity", _("宣传委员")
+    DISCIPLINE = "discipline", _("纪检委员")
+    MEMBER = "member", _("委员")
+    GROUP_LEADER = "group_leader", _("党小组长")
+    ORG_OFFICER = "org_officer", _("组织员")
+
+
+# Posts that may manage the organization's records (record meetings, development steps, dues).
+MANAGING_POSTS = (PostKind.SECRETARY, PostKind.DEPUTY, PostKind.ORGANIZER, PostKind.ORG_OFFICER)
+
+
+class CommitteePost(models.Model):
+    term = models.ForeignKey(CommitteeTerm, verbose_name=_("届次"), on_delete=models.CASCADE, related_name="posts")
+    org = models.ForeignKey(PartyOrg, verbose_name=_("党组织"), on_delete=models.CASCADE, related_name="posts")
+    person = models.ForeignKey(User, verbose_name=_("人员"), on_delete=models.PROTECT, related_name="party_posts")
+    post = models.CharField(_("职务"), max_length=20, choices=PostKind.choices)
+    start = models.DateField(_("任职日期"))
+    end = models.DateField(_("免职日期"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("委员职务")
+        verbose_name_plural = _("委员职务")
+        indexes = [models.Index(fields=["person", "end"])]
+
+    def __str__(self) -> str:
+        return f"{self.org} {self.get_post_display()} {self.person.name}"
+
+
+class MemberStatus(models.TextChoices):
+    PROBATIONARY = "probationary", _("预备党员")
+    FULL = "full", _("正式党员")
+    LEFT = "left", _("已转出")
+    DECEASED = "deceased", _("去世")
+    REMOVED = "removed", _("出党")
+
+
+ACTIVE_STATUSES = (MemberStatus.PROBATIONARY, MemberStatus.FULL)
+
+
+class DuesKind(models.TextChoices):
+    SALARIED = "salaried", _("在职（月工资）")
+    ANNUAL = "annual", _("年薪制")
+    RETIRED = "retired", _("离退休")
+    STUDENT = "student", _("学生")
+    UNEMPLOYED = "unemployed", _("无固定收入")
+    RELIEF = "relief", _("领取救济/低保")
+    FARMER = "farmer", _("农民")
+
+
+class Education(models.TextChoices):
+    POSTGRADUATE = "postgraduate", _("研究生")
+    UNDERGRADUATE = "undergraduate", _("大学本科")
+    COLLEGE = "college", _("大专")
+    SECONDARY = "secondary", _("中专/高中")
+    JUNIOR = "junior", _("初中及以下")
+
+
+class PostCategory(models.TextChoices):
+    FRONT_LINE = "front_line", _("生产一线")
+    TECHNICAL = "technical", _("专业技术")
+    MANAGEMENT = "management", _("经营管理")
+    SERVICE = "service", _("后勤服务")
+    RETIRED = "retired", _("离退休")
+
+
+class Member(models.Model):
+    """A party member: the platform's person plus what the party keeps about them."""
+
+    person = models.OneToOneField(User, verbose_name=_("人员"), on_delete=models.PROTECT, related_name="party_member")
+    # The current branch; the dated history is Membership (kept in step by party.services).
+    branch = models.ForeignKey(PartyOrg, verbose_name=_("所在党支部"), on_delete=models.PROTECT,
+                               related_name="members")
+    group = models.ForeignKey(PartyOrg, verbose_name=_("党小组"), null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="group_members")
+    status = models.CharField(_("党员状态"), max_length=20, choices=MemberStatus.choices)
+    joined_on = models.DateField(_("入党日期"), null=True, blank=True)
+    full_on = models.DateField(_("转正日期"), null=True, blank=True)
+    gender = models.CharField(_("性别"), max_length=1, choices=[("M", _("男")), ("F", _("女"))], blank=True)
+    birth_date = models.DateField(_("出生日期"), null=True, blank=True)
+    education = models.CharField(_("学历"), max_length=20, choices=Education.choices, blank=True)
+    post_category = models.CharField(_("岗位类别"), max_length=20, choices=PostCategory.choices, blank=True)
+    job_title = models.CharField(_("工作岗位"), max_length=60, blank=True)
+    is_flowing = models.BooleanField(_("流动党员"), default=False)
+    away_since = models.DateField(_("外出起始日期"), null=True, blank=True)
+    away_place = models.CharField(_("外出地点"), max_length=100, blank=True)
+    pioneer_post = models.CharField(_("党员先锋岗"), max_length=60, blank=True)
+    responsibility_area = models.CharField(_("党员责任区"), max_length=60, blank=True)
+    dues_kind = models.CharField(_("党费缴纳类别"), max_length=20, choices=DuesKind.choices,
+                                 default=DuesKind.SALARIED)
+    dues_base = models.DecimalField(_("党费基数"), max_digits=10, decimal_places=2, null=True, blank=True)
+    dues_base_reviewed_on = models.DateField(_("基数核定日期"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("党员")
+        verbose_name_plural = _("党员")
+        indexes = [models.Index(fields=["branch", "status"])]
+
+    def __str__(self) -> str:
+        return self.person.name
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+
+class Membership(models.Model):
+    """Which branch a member belonged to from ``start`` up to (excluding) ``end``."""
+
+    member = models.ForeignKey(Member, verbose_name=_("党员"), on_delete=models.CASCADE, related_name="memberships")
+    branch = models.ForeignKey(PartyOrg, verbose_name=_("党支部"), on_delete=models.PROTECT, related_name="+")
+    start = models.DateField(_("起"))
+    end = models.DateField(_("止"), null=True, blank=True)
+    reason = models.CharField(_("原因"), max_length=60, blank=True)
+
+    class Meta:
+        verbose_name = _("组织关系记录")
+        verbose_name_plural = _("组织关系记录")
+        ordering = ["member", "start", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["member"], condition=Q(end__isnull=True), name="party_one_open_membership"),
+            models.CheckConstraint(condition=Q(end__isnull=True) | Q(end__gte=models.F("start")),
+                                   name="party_membership_ordered"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_id}@{self.branch_id} {self.start}–{self.end or ''}"
+
+
+class LetterState(models.TextChoices):
+    ISSUED = "issued", _("已开具")
+    REPORTED = "reported", _("已报到")
+    RECEIPTED = "receipted", _("回执已返回")
+    EXPIRED = "expired", _("已过期")
+    CANCELLED = "cancelled", _("已作废")
+
+
+class TransferLetter(models.Model):
+    """A 组织关系介绍信. Inside the group both ends are PartyOrgs; outside, one end is a name."""
+
+    number = models.CharField(_("介绍信编号"), max_length=30, unique=True)
+    member = models.ForeignKey(Member, verbose_name=_("党员"), on_delete=models.PROTECT, related_name="letters")
+    from_org = models.ForeignKey(PartyOrg, verbose_name=_("转出党支部"), null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="letters_out")
+    from_name = models.CharField(_("转出单位（系统外）"), max_length=100, blank=True)
+    to_org = models.ForeignKey(PartyOrg, verbose_name=_("转入党支部"), null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="letters_in")
+    to_name = models.CharField(_("转入单位（系统外）"), max_length=100, blank=True)
+    issued_on = models.DateField(_("开具日期"))
+    valid_until = models.DateField(_("有效期至"))
+    dues_paid_to = models.CharField(_("党费交至年月"), max_length=7)
+    reason = models.CharField(_("转接原因"), max_length=100, blank=True)
+    state = models.CharField(_("状态"), max_length=20, choices=LetterState.choices, default=LetterState.ISSUED)
+    reported_on = models.DateField(_("报到日期"), null=True, blank=True)
+    receipt_on = models.DateField(_("回执日期"), null=True, blank=True)
+    late_certificate = models.CharField(_("逾期报到证明"), max_length=200, blank=True)
+    issued_by = models.ForeignKey(User, verbose_name=_("经办人"), null=True, on_delete=models.SET_NULL,
+                                  related_name="+")
+    rule_version = models.CharField(_("规则版本"), max_length=60, blank=True)
+
+    class Meta:
+        verbose_name = _("组织关系介绍信")
+        verbose_name_plural = _("组织关系介绍信")
+        ordering = ["-issued_on", "-id"]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class RosterUpload(models.Model):
+    """An uploaded roster kept between the preview and the user's decision to import."""
+
+    public_id = models.UUIDField(_("编号"), unique=True)
+    filename = models.CharField(_("文件名"), max_length=200)
+    data = models.BinaryField(_("文件内容"))
+    mapping = models.JSONField(_("列对应"), default=dict)
+    created_by = models.ForeignKey(User, verbose_name=_("上传人"), on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(_("上传时间"), default=timezone.now)
+    summary = models.JSONField(_("导入结果"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("花名册导入")
+        verbose_name_plural = _("花名册导入")
+
+    def __str__(self) -> str:
+        return self.filename
+
+
+class DevState(models.TextChoices):
+    ACTIVE = "active", _("培养中")
+    PROBATION = "probation", _("预备期")
+    DONE = "done", _("已转正")
+    CANCELLED = "cancelled", _("已终止")
+
+
+class DevFile(models.Model):
+    """A person's file through the 5 stages / 25 steps of member development."""
+
+    person = models.ForeignKey(User, verbose_name=_("人员"), on_delete=models.PROTECT, related_name="party_dev_files")
+    branch = models.ForeignKey(PartyOrg, verbose_name=_("党支部"), on_delete=models.PROTECT, related_name="dev_files")
+    birth_date = models.DateField(_("出生日期"))
+    leaving_on = models.DateField(_("预计离开本单位日期"), null=True, blank=True)
+    current_step = models.PositiveSmallIntegerField(_("已完成步骤"), default=0)
+    state = models.CharField(_("状态"), max_length=20, choices=DevState.choices, default=DevState.ACTIVE)
+    probation_end = models.DateField(_("预备期满日期"), null=True, blank=True)
+    extended_months = models.PositiveSmallIntegerField(_("延长预备期（月）"), default=0)
+    member = models.ForeignKey(Member, verbose_name=_("党员档案"), null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="dev_files")
+    created_at = models.DateTimeField(_("建档时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("发展党员档案")
+        verbose_name_plural = _("发展党员档案")
+        indexes = [models.Index(fields=["branch", "state"])]
+
+    def __str__(self) -> str:
+        return f"{self.person.name}（{self.current_step}/25）"
+
+
+def dev_upload_path(instance: DevStep, filename: str) -> str:
+    return f"party/dev/{instance.file_id}/{instance.step:02d}-{filename[-60:]}"
+
+
+class DevStep(models.Model):
+    file = models.ForeignKey(DevFile, verbose_name=_("档案"), on_delete=models.CASCADE, related_name="steps")
+    step = models.PositiveSmallIntegerField(_("步骤"))
+    on = models.DateField(_("日期"))
+    decided_by = models.CharField(_("决定人/组织"), max_length=100)
+    note = models.TextField(_("说明"), blank=True)
+    data = models.JSONField(_("记录"), default=dict, blank=True)
+    document = models.FileField(_("材料"), upload_to=dev_upload_path, blank=True)
+    flags = models.JSONField(_("提示"), default=list, blank=True)
+    rule_version = models.CharField(_("规则版本"), max_length=200, blank=True)
+    recorded_by = models.ForeignKey(User, verbose_name=_("记录人"), null=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    recorded_at = models.DateTimeField(_("记录时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("发展步骤")
+        verbose_name_plural = _("发展步骤")
+        ordering = ["file", "step"]
+        constraints = [models.UniqueConstraint(fields=["file", "step"], name="party_dev_step_once")]
+
+    def __str__(self) -> str:
+        return f"{self.file_id}#{self.step}"

@@ -1,0 +1,140 @@
+"""Forms of the party pages (validation of shape only; the rules live in the services)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from party.models import OrgKind, PostKind
+
+
+def style(form: forms.Form) -> forms.Form:
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, forms.CheckboxInput):
+            widget.attrs.setdefault("class", "form-check-input")
+        elif isinstance(widget, forms.Select):
+            widget.attrs.setdefault("class", "form-select")
+        else:
+            widget.attrs.setdefault("class", "form-control")
+    return form
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class OrgCreateForm(forms.Form):
+    code = forms.RegexField(label=_("组织代码"), regex=r"^[A-Za-z0-9-]{1,32}$", max_length=32)
+    name = forms.CharField(label=_("组织名称"), max_length=100)
+    kind = forms.ChoiceField(label=_("组织类别"), choices=OrgKind.choices)
+    established_on = forms.DateField(label=_("成立日期"), required=False, widget=DateInput())
+
+
+class ElectionForm(forms.Form):
+    elected_on = forms.DateField(label=_("选举日期"), widget=DateInput())
+    entitled_voters = forms.IntegerField(label=_("应到会人数"), min_value=1, max_value=100000)
+    attending_voters = forms.IntegerField(label=_("实到会人数"), min_value=0, max_value=100000)
+    filed_on = forms.DateField(label=_("委员备案日期"), required=False, widget=DateInput())
+    approved_on = forms.DateField(label=_("书记副书记批准日期"), required=False, widget=DateInput())
+
+
+class PostForm(forms.Form):
+    employee_no = forms.CharField(label=_("工号"), max_length=20)
+    post = forms.ChoiceField(label=_("职务"), choices=PostKind.choices)
+    start = forms.DateField(label=_("任职日期"), widget=DateInput())
+
+
+class MemberFilterForm(forms.Form):
+    q = forms.CharField(label=_("姓名或工号"), required=False, max_length=50)
+    branch = forms.IntegerField(label=_("党支部"), required=False, widget=forms.HiddenInput)
+    status = forms.ChoiceField(label=_("状态"), required=False,
+                               choices=[("", _("全部在册"))] + [("probationary", _("预备党员")), ("full", _("正式党员"))])
+    gaps = forms.BooleanField(label=_("只看信息不全"), required=False)
+
+
+class MemberRegisterForm(forms.Form):
+    employee_no = forms.CharField(label=_("工号"), max_length=20)
+    status = forms.ChoiceField(label=_("党员状态"), choices=[("full", _("正式党员")), ("probationary", _("预备党员"))])
+    joined_on = forms.DateField(label=_("入党日期"), widget=DateInput())
+    full_on = forms.DateField(label=_("转正日期"), required=False, widget=DateInput())
+
+
+class MemberEditForm(forms.Form):
+    gender = forms.ChoiceField(label=_("性别"), required=False, choices=[("", "—"), ("M", _("男")), ("F", _("女"))])
+    birth_date = forms.DateField(label=_("出生日期"), required=False, widget=DateInput())
+    education = forms.ChoiceField(label=_("学历"), required=False)
+    post_category = forms.ChoiceField(label=_("岗位类别"), required=False)
+    job_title = forms.CharField(label=_("工作岗位"), required=False, max_length=60)
+    joined_on = forms.DateField(label=_("入党日期"), required=False, widget=DateInput())
+    full_on = forms.DateField(label=_("转正日期"), required=False, widget=DateInput())
+    is_flowing = forms.BooleanField(label=_("流动党员"), required=False)
+    away_since = forms.DateField(label=_("外出起始日期"), required=False, widget=DateInput())
+    away_place = forms.CharField(label=_("外出地点"), required=False, max_length=100)
+    pioneer_post = forms.CharField(label=_("党员先锋岗"), required=False, max_length=60)
+    responsibility_area = forms.CharField(label=_("党员责任区"), required=False, max_length=60)
+    dues_kind = forms.ChoiceField(label=_("党费缴纳类别"))
+    dues_base = forms.DecimalField(label=_("党费基数"), required=False, min_value=0, max_digits=10, decimal_places=2)
+    dues_base_reviewed_on = forms.DateField(label=_("基数核定日期"), required=False, widget=DateInput())
+
+    def __init__(self, *args, **kwargs):
+        from party.models import DuesKind, Education, PostCategory
+
+        super().__init__(*args, **kwargs)
+        self.fields["education"].choices = [("", "—"), *Education.choices]
+        self.fields["post_category"].choices = [("", "—"), *PostCategory.choices]
+        self.fields["dues_kind"].choices = DuesKind.choices
+
+
+class RosterUploadForm(forms.Form):
+    file = forms.FileField(label=_("花名册（.xlsx）"))
+
+
+class LetterForm(forms.Form):
+    to_code = forms.CharField(label=_("转入党支部代码"), required=False, max_length=32,
+                              help_text=_("系统内转接填写党支部代码"))
+    to_name = forms.CharField(label=_("或：系统外转入单位"), required=False, max_length=100)
+    issued_on = forms.DateField(label=_("开具日期"), widget=DateInput())
+    dues_paid_to = forms.RegexField(label=_("党费交至年月"), regex=r"^\d{4}-\d{1,2}$", max_length=7,
+                                    help_text=_("例如 2026-10"))
+    reason = forms.CharField(label=_("转接原因"), required=False, max_length=100)
+
+
+class DateActionForm(forms.Form):
+    on = forms.DateField(label=_("日期"), widget=DateInput())
+    note = forms.CharField(label=_("证明/说明"), required=False, max_length=200)
+
+
+class DevOpenForm(forms.Form):
+    employee_no = forms.CharField(label=_("申请人工号"), max_length=20)
+    birth_date = forms.DateField(label=_("出生日期"), widget=DateInput())
+    applied_on = forms.DateField(label=_("递交入党申请书日期"), widget=DateInput())
+    leaving_on = forms.DateField(label=_("预计离开本单位日期"), required=False, widget=DateInput())
+
+
+class DevStepForm(forms.Form):
+    on = forms.DateField(label=_("日期"), widget=DateInput())
+    decided_by = forms.CharField(label=_("决定人/组织"), max_length=100)
+    publicity_from = forms.DateField(label=_("公示开始日期"), required=False, widget=DateInput())
+    introducers = forms.CharField(label=_("入党介绍人工号（两人，用逗号分隔）"), required=False, max_length=50)
+    conclusion = forms.CharField(label=_("政治审查结论"), required=False, max_length=200)
+    days = forms.IntegerField(label=_("培训天数"), required=False, min_value=0, max_value=365)
+    hours = forms.IntegerField(label=_("培训学时"), required=False, min_value=0, max_value=2000)
+    note = forms.CharField(label=_("说明"), required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+    document = forms.FileField(label=_("材料（可选）"), required=False)
+
+    def data_for(self, step: int) -> dict:
+        d = self.cleaned_data
+        out: dict = {}
+        if d.get("publicity_from"):
+            out["publicity_from"] = d["publicity_from"].isoformat()
+        if step == 9:
+            out["introducers"] = [x.strip() for x in d.get("introducers", "").replace("，", ",").split(",") if x.strip()]
+        if step == 10:
+            out["conclusion"] = d.get("conclusion", "")
+        if step == 11:
+            out["days"], out["hours"] = d.get("days") or 0, d.get("hours") or 0
+        return out
