@@ -60,7 +60,8 @@ def facility_month(fac: FacilityInfo, v: Mapping[str, Decimal], f: Factors,
         out.append(ghg.fuel(fuels, f, _rows(READS["ghg.fuel"], rows)))
     if has("ch4.flared") or has("co2.flared"):
         out.append(ghg.flare(g("ch4.flared"), g("co2.flared"), f, _rows(READS["ghg.flare"], rows)))
-    if has("ch4.vent") or has("ch4.drain"):
+    # any gas figure runs the balance: utilization or flaring without drainage is refused, not ignored
+    if any(has(c) for c in ("ch4.vent", "ch4.drain", "ch4.flared", *CH4_UTILIZED)):
         utilized = sum((g(c) for c in CH4_UTILIZED), ZERO)
         out.append(ghg.ch4_underground(g("ch4.vent"), g("ch4.drain"), g("ch4.flared"), utilized, f,
                                        _rows(READS["ghg.ch4_underground"], rows)))

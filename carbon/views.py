@@ -294,6 +294,7 @@ def factors(request: HttpRequest) -> HttpResponse:
 @_gate
 def runs(request: HttpRequest) -> HttpResponse:
     year = _year(request)
+    status = 200
     if request.method == "POST":
         try:
             run = services.inventory_recompute(year=year, acting_user=request.user,
@@ -303,6 +304,7 @@ def runs(request: HttpRequest) -> HttpResponse:
             return redirect(f"{reverse('carbon:runs')}?year={year}")
         except DomainError as exc:
             _error(request, exc)
+            status = exc.status
     all_runs = list(InventoryRun.objects.filter(year=year).order_by("-version"))
     diff = None
     a, b = request.GET.get("a"), request.GET.get("b")
@@ -312,10 +314,10 @@ def runs(request: HttpRequest) -> HttpResponse:
         if ra and rb:
             visible = set(facilities_visible_to(request.user).values_list("pk", flat=True))
             diff = {"a": ra, "b": rb, "rows": [d for d in services.run_diff(ra, rb) if d.facility_id in visible]}
-    elif len(all_runs) >= 2:
+    elif len(all_runs) >= 2 and request.method == "GET":
         return redirect(f"{reverse('carbon:runs')}?year={year}&a={all_runs[1].pk}&b={all_runs[0].pk}")
     return render(request, "carbon/runs.html", {"runs": all_runs, "year": year, "diff": diff, "gwp": GWP_CHOICES,
-                                                "can_manage": can_manage(request.user)})
+                                                "can_manage": can_manage(request.user)}, status=status)
 
 
 @_gate

@@ -206,13 +206,15 @@ def test_gas_csv_refused_by_the_engine_rolls_back_every_month(world):
     code = world.mine.unit.code
     # February passes, March utilizes more than drained+vented (set beforehand) → nothing stored
     services.activity_save_month(facility=world.mine, month=date(2025, 3, 1),
-                                 entries={"ch4.util_power": services.Entry(D("50"))}, acting_user=world.officer)
+                                 entries={"ch4.vent": services.Entry(D("100")), "ch4.util_power": services.Entry(D("50"))},
+                                 acting_user=world.officer)
     data = ("日期,单位代码,类型,混合量(m³),浓度(%)\n"
             f"2025-02-01,{code},风排,1000000,1\n"
             f"2025-03-01,{code},风排,1000000,1\n").encode()
     result = import_gas_csv(data, acting_user=world.officer)
     assert not result.ok and result.errors[0].row == 3
-    assert ActivityRecord.objects.count() == 1
+    assert ActivityRecord.objects.count() == 2
+    assert ActivityRecord.objects.get(quantity="ch4.vent").value == D(100)
 
 
 def _xlsx(rows) -> bytes:
