@@ -295,3 +295,85 @@ def publicity_placements_create(request, payload: PlacementIn):
     p = placement_record(acting_user=user, outlet=outlet, kind=payload.kind, published_on=payload.published_on,
                          title=payload.title, unit=unit, authors=bylines, link=payload.link, piece=piece, theme=theme)
     return Status(201, placement_out(p))
+
+
+# --- lectures (talk.reach) -----------------------------------------------------------------------
+
+
+class AudienceIn(Schema):
+    unit: str = Field(..., max_length=32)
+    attendance: int = Field(..., ge=0, le=100_000)
+
+
+class LectureIn(Schema):
+    topic: str = Field(..., min_length=1, max_length=120)
+    lecturer: str = Field(..., max_length=20, description="宣讲人工号")
+    unit: str = Field(..., max_length=32, description="组织单位代码")
+    held_at: datetime
+    audience: list[AudienceIn] = Field(..., min_length=1, max_length=50)
+    place: str = Field("", max_length=100)
+    online: bool = False
+    theme: str | None = Field(None, max_length=60)
+
+
+class LectureOut(Schema):
+    public_id: uuid.UUID
+    topic: str
+    lecturer: str
+    unit: str
+    held_at: datetime
+    attendance: int
+    theme: str | None
+    campaign: str | None
+    audience: list[dict]
+
+
+class LectureListOut(Schema):
+    count: int
+    limit: int
+    offset: int
+    items: list[LectureOut]
+
+
+class ListPage(Schema):
+    limit: int = Field(50, ge=1, le=200)
+    offset: int = Field(0, ge=0, le=1_000_000)
+
+
+def lecture_out(lecture) -> dict:
+    return {"public_id": lecture.public_id, "topic": lecture.topic, "lecturer": lecture.lecturer.name,
+            "unit": lecture.unit.code, "held_at": lecture.held_at, "attendance": lecture.attendance,
+            "theme": lecture.theme.name if lecture.theme_id else None,
+            "campaign": lecture.campaign.name if lecture.campaign_id else None,
+            "audience": [{"unit": a.unit.code, "attendance": a.attendance} for a in lecture.audience.all()]}
+
+
+@router.get("/lectures", response={200: LectureListOut, 401: ErrorOut, 422: ErrorOut},
+            operation_id="publicity_lectures_list", summary="宣讲（按权限范围）")
+def publicity_lectures_list(request, page: Query[ListPage]):
+    from publicity.lectures import lectures_visible_to
+
+    qs = (lectures_visible_to(current_user(request)).select_related("lecturer", "unit", "theme", "campaign")
+          .prefetch_related("audience__unit").order_by("-held_at", "-id"))
+    return {"count": qs.count(), "limit": page.limit, "offset": page.offset,
+            "items": [lecture_out(x) for x in qs[page.offset:page.offset + page.limit]]}
+
+
+@router.post("/lectures", response={201: LectureOut, **ERRORS},
+             operation_id="publicity_lectures_create", summary="登记宣讲（每个听众单位的人次只计一次）")
+def publicity_lectures_create(request, payload: LectureIn):
+    from orgs.models import User
+    from publicity.lectures import lecture_record
+
+    lecturer = User.objects.filter(employee_no=payload.lecturer.strip(), is_active=True).first()
+    if lecturer is None:
+        raise InvalidInput("unknown_person", f"没有工号为“{payload.lecturer}”的在职人员")
+    theme = Theme.objects.filter(name=payload.theme).first() if payload.theme else None
+    if payload.theme and theme is None:
+        raise InvalidInput("unknown_theme", f"没有主题“{payload.theme}”")
+    held = payload.held_at if timezone.is_aware(payload.held_at) else timezone.make_aware(payload.held_at)
+    lecture = lecture_record(acting_user=current_user(request), topic=payload.topic, lecturer=lecturer,
+                             unit=_unit(payload.unit), held_at=held,
+                             audience=[(_unit(a.unit), a.attendance) for a in payload.audience],
+                             place=payload.place, online=payload.online, theme=theme)
+    return Status(201, lecture_out(lecture))

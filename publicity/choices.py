@@ -67,3 +67,8 @@ class PositionKind(models.TextChoices):
     BOARD = "board", _("宣传栏/板报")
     FORUM = "forum", _("论坛/讲坛")
     LECTURE = "lecture", _("讲座/宣讲阵地")
+
+
+class CampaignKind(models.TextChoices):
+    LECTURE = "lecture", _("主题宣讲")  # e.g. 独立核算、分灶吃饭
+    CULTURE = "culture", _("企业文化")  # e.g. 五种意识、五项活动、五大措施

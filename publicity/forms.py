@@ -115,3 +115,69 @@ class PlacementForm(Bootstrap, forms.Form):
 class LedgerFilterForm(forms.Form):
     year = forms.IntegerField(min_value=2000, max_value=2100, required=False)
     month = forms.IntegerField(min_value=1, max_value=12, required=False)
+
+
+class LectureForm(Bootstrap, forms.Form):
+    topic = forms.CharField(label=_("题目"), max_length=120)
+    unit = forms.ModelChoiceField(label=_("组织单位"), queryset=Unit.objects.none())
+    lecturer = forms.CharField(label=_("宣讲人工号"), max_length=20)
+    held_at = forms.DateTimeField(label=_("时间"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"},
+                                                                             format="%Y-%m-%dT%H:%M"))
+    place = forms.CharField(label=_("地点"), max_length=100, required=False)
+    online = forms.BooleanField(label=_("线上"), required=False)
+    audience = forms.CharField(label=_("听众单位及人次"), widget=forms.Textarea(attrs={"rows": 3}),
+                               help_text=_("每行一个：单位代码 人次，例如 TS-ZC1 45"))
+    theme = forms.ModelChoiceField(label=_("主题"), queryset=Theme.objects.filter(is_active=True), required=False)
+    campaign = forms.ModelChoiceField(label=_("所属活动"), queryset=None, required=False)
+    photos = MultipleFileField(label=_("照片（选填）"), required=False,
+                               widget=MultipleFileInput(attrs={"accept": PHOTO_ACCEPT}))
+
+    def __init__(self, *args, units=None, **kwargs) -> None:
+        from publicity.choices import CampaignKind
+        from publicity.models import Campaign
+
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units if units is not None else Unit.objects.none()
+        self.fields["campaign"].queryset = Campaign.objects.filter(kind=CampaignKind.LECTURE)
+        self._style()
+
+    def clean_audience(self) -> list[tuple[Unit, int]]:
+        out = []
+        for line in self.cleaned_data["audience"].splitlines():
+            parts = line.split()
+            if not parts:
+                continue
+            if len(parts) != 2 or not parts[1].isdigit():
+                raise forms.ValidationError(_("“%(line)s”格式不对：单位代码 人次") % {"line": line.strip()[:40]})
+            unit = Unit.objects.filter(code=parts[0].upper(), is_active=True).first()
+            if unit is None:
+                raise forms.ValidationError(_("没有代码为“%(code)s”的单位") % {"code": parts[0][:32]})
+            out.append((unit, int(parts[1])))
+        if not out:
+            raise forms.ValidationError(_("请至少填写一个听众单位"))
+        return out
+
+
+class CampaignForm(Bootstrap, forms.Form):
+    name = forms.CharField(label=_("活动名称"), max_length=80)
+    kind = forms.ChoiceField(label=_("类别"), choices=())
+    unit = forms.ModelChoiceField(label=_("主办单位"), queryset=Unit.objects.none())
+    units = forms.ModelMultipleChoiceField(label=_("参与单位"), queryset=Unit.objects.none(), required=False)
+    theme = forms.ModelChoiceField(label=_("主题"), queryset=Theme.objects.filter(is_active=True), required=False)
+    starts_on = forms.DateField(label=_("开始日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    ends_on = forms.DateField(label=_("结束日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    description = forms.CharField(label=_("内容"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, units=None, **kwargs) -> None:
+        from publicity.choices import CampaignKind
+
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = CampaignKind.choices
+        self.fields["unit"].queryset = units if units is not None else Unit.objects.none()
+        self.fields["units"].queryset = units if units is not None else Unit.objects.none()
+        self._style()
+
+
+class PeriodForm(forms.Form):
+    start = forms.DateField(required=False)
+    end = forms.DateField(required=False)

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from orgs.models import Unit
 from petitions.choices import Category
-from publicity.choices import Decision, OutletLevel, PieceKind, PieceState, ReviewLevel
+from publicity.choices import CampaignKind, Decision, OutletLevel, PieceKind, PieceState, ReviewLevel
 
 USER = settings.AUTH_USER_MODEL
 
@@ -313,3 +313,129 @@ class PlacementAuthor(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Campaign(models.Model):
+    """A theme campaign (主题宣讲活动) or a culture campaign (culture.campaign) with its units."""
+
+    name = models.CharField(_("活动名称"), max_length=80)
+    kind = models.CharField(_("类别"), max_length=10, choices=CampaignKind.choices)
+    unit = models.ForeignKey(Unit, verbose_name=_("主办单位"), on_delete=models.PROTECT, related_name="+")
+    units = models.ManyToManyField(Unit, verbose_name=_("参与单位"), related_name="+", blank=True)
+    theme = models.ForeignKey(Theme, verbose_name=_("主题"), null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="campaigns")
+    starts_on = models.DateField(_("开始日期"))
+    ends_on = models.DateField(_("结束日期"))
+    description = models.TextField(_("内容"), blank=True)
+    created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("活动")
+        verbose_name_plural = _("活动")
+        ordering = ["-starts_on", "name"]
+        constraints = [models.CheckConstraint(condition=Q(ends_on__gte=models.F("starts_on")),
+                                              name="pub_campaign_dates")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class LecturerTeam(models.Model):
+    """宣讲团: lecturers of a unit."""
+
+    name = models.CharField(_("宣讲团"), max_length=80)
+    unit = models.ForeignKey(Unit, verbose_name=_("单位"), on_delete=models.PROTECT, related_name="+")
+    members = models.ManyToManyField(USER, verbose_name=_("成员"), related_name="+", blank=True)
+
+    class Meta:
+        verbose_name = _("宣讲团")
+        verbose_name_plural = _("宣讲团")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Lecture(models.Model):
+    """宣讲 (talk.reach): topic, lecturer, audience units with their person-times, date, place."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    topic = models.CharField(_("题目"), max_length=120)
+    theme = models.ForeignKey(Theme, verbose_name=_("主题"), null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="lectures")
+    campaign = models.ForeignKey(Campaign, verbose_name=_("所属活动"), null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="lectures")
+    lecturer = models.ForeignKey(USER, verbose_name=_("宣讲人"), on_delete=models.PROTECT, related_name="+")
+    team = models.ForeignKey(LecturerTeam, verbose_name=_("宣讲团"), null=True, blank=True,
+                             on_delete=models.SET_NULL, related_name="lectures")
+    unit = models.ForeignKey(Unit, verbose_name=_("组织单位"), on_delete=models.PROTECT, related_name="+")
+    held_at = models.DateTimeField(_("时间"))
+    place = models.CharField(_("地点"), max_length=100, blank=True)
+    online = models.BooleanField(_("线上"), default=False)
+    # Person-times of the session: the sum of its audience rows, counted once (talk.reach).
+    attendance = models.PositiveIntegerField(_("人次"), default=0)
+    created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("宣讲")
+        verbose_name_plural = _("宣讲")
+        ordering = ["-held_at"]
+        indexes = [models.Index(fields=["held_at", "unit"], name="pub_lecture_held_idx")]
+
+    def __str__(self) -> str:
+        return self.topic
+
+
+class LectureAudience(models.Model):
+    """One audience unit of a lecture and the person-times from it."""
+
+    lecture = models.ForeignKey(Lecture, on_delete=models.CASCADE, related_name="audience")
+    unit = models.ForeignKey(Unit, verbose_name=_("听众单位"), on_delete=models.PROTECT, related_name="+")
+    attendance = models.PositiveIntegerField(_("人次"))
+
+    class Meta:
+        verbose_name = _("听众单位")
+        verbose_name_plural = _("听众单位")
+        constraints = [models.UniqueConstraint(fields=["lecture", "unit"], name="pub_lecture_audience_unit")]
+        indexes = [models.Index(fields=["unit", "lecture"], name="pub_audience_unit_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.attendance}"
+
+
+class LectureSignIn(models.Model):
+    """签到 from a phone: one per person per lecture."""
+
+    lecture = models.ForeignKey(Lecture, on_delete=models.CASCADE, related_name="sign_ins")
+    user = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    signed_at = models.DateTimeField(_("签到时间"))
+
+    class Meta:
+        verbose_name = _("签到")
+        verbose_name_plural = _("签到")
+        constraints = [models.UniqueConstraint(fields=["lecture", "user"], name="pub_signin_once")]
+
+    def __str__(self) -> str:
+        return f"{self.lecture} · {self.user}"
+
+
+def lecture_photo_path(instance: LecturePhoto, filename: str) -> str:
+    return f"publicity/lectures/{instance.lecture.public_id}/{uuid.uuid4().hex}"
+
+
+class LecturePhoto(models.Model):
+    lecture = models.ForeignKey(Lecture, on_delete=models.CASCADE, related_name="photos")
+    file = models.FileField(_("文件"), upload_to=lecture_photo_path, max_length=200)
+    original_name = models.CharField(_("文件名"), max_length=200)
+    content_type = models.CharField(_("类型"), max_length=100)
+    size = models.PositiveIntegerField(_("大小"))
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("宣讲照片")
+        verbose_name_plural = _("宣讲照片")
+
+    def __str__(self) -> str:
+        return self.original_name

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from publicity.views import home, ledger, newsroom
+from publicity.views import home, lectures, ledger, newsroom
 
 app_name = "publicity"
 urlpatterns = [
@@ -16,4 +16,10 @@ urlpatterns = [
     path("ledger/", ledger.ledger_page, name="ledger"),
     path("ledger/export/", ledger.ledger_export, name="ledger_export"),
     path("ledger/new/", ledger.placement_new, name="placement_new"),
+    path("lectures/", lectures.lecture_list, name="lectures"),
+    path("lectures/new/", lectures.lecture_new, name="lecture_new"),
+    path("lectures/<uuid:public_id>/", lectures.lecture_detail, name="lecture"),
+    path("lectures/<uuid:public_id>/<str:action>/", lectures.lecture_act, name="lecture_act"),
+    path("campaigns/", lectures.campaign_list, name="campaigns"),
+    path("campaigns/new/", lectures.campaign_new, name="campaign_new"),
 ]
