@@ -291,3 +291,62 @@ def party_dev_step_record(request, file_id: int, payload: DevStepIn):
                 note=payload.note)
     f.refresh_from_db()
     return _dev(f)
+
+
+# --- organizational life ----------------------------------------------------------------------
+
+
+class MeetingOut(Schema):
+    id: int
+    org_id: int
+    kind: str
+    kind_label: str
+    title: str
+    planned_on: date
+    held_on: date | None
+    entitled: int
+    present: int
+
+
+class MeetingListOut(Schema):
+    count: int
+    items: list[MeetingOut]
+
+
+class MeetingFilters(Page):
+    org_id: int | None = Field(None, ge=1, le=2**31 - 1)
+    kind: str | None = Field(None, max_length=20)
+
+
+class SigninIn(Schema):
+    code: str = Field(..., min_length=6, max_length=6, pattern=r"^\d{6}$")
+
+
+def _meeting(m) -> dict:
+    return {"id": m.pk, "org_id": m.org_id, "kind": m.kind, "kind_label": str(m.get_kind_display()), "title": m.title,
+            "planned_on": m.planned_on, "held_on": m.held_on, "entitled": m.entitled, "present": m.present}
+
+
+@router.get("/meetings", response={200: MeetingListOut, 401: ErrorOut, 422: ErrorOut},
+            operation_id="party_meetings_list", summary="组织生活记录（按权限范围）")
+def party_meetings_list(request, filters: Query[MeetingFilters]):
+    qs = scoping.meetings_visible_to(current_user(request)).order_by("-planned_on", "-id")
+    if filters.org_id:
+        qs = qs.filter(org_id=filters.org_id)
+    if filters.kind:
+        qs = qs.filter(kind=filters.kind)
+    return {"count": qs.count(), "items": [_meeting(m) for m in qs[filters.offset: filters.offset + filters.limit]]}
+
+
+@router.post("/meetings/{meeting_id}/signin", response={200: MeetingOut, **WRITE},
+             operation_id="party_meetings_signin", summary="手机签到（会议当天，输入会场公布的签到码）")
+def party_meetings_signin(request, meeting_id: int, payload: SigninIn):
+    from party.life import meeting_signin
+
+    user = current_user(request)
+    m = scoping.meetings_visible_to(user).filter(pk=meeting_id).first()
+    if m is None:
+        raise NotFound("not_found", NOT_FOUND)
+    meeting_signin(meeting=m, user=user, code=payload.code)
+    m.refresh_from_db()
+    return _meeting(m)

@@ -138,3 +138,42 @@ class DevStepForm(forms.Form):
         if step == 11:
             out["days"], out["hours"] = d.get("days") or 0, d.get("hours") or 0
         return out
+
+
+class MeetingForm(forms.Form):
+    kind = forms.ChoiceField(label=_("类别"))
+    title = forms.CharField(label=_("主题"), max_length=200)
+    planned_on = forms.DateField(label=_("日期"), widget=DateInput())
+    place = forms.CharField(label=_("地点"), required=False, max_length=100)
+    agenda = forms.CharField(label=_("议程"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    lecturer = forms.CharField(label=_("授课人工号（党课）"), required=False, max_length=20)
+
+    def __init__(self, *args, **kwargs):
+        from party.models import MeetingKind
+
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = MeetingKind.choices
+
+
+class HoldForm(forms.Form):
+    held_on = forms.DateField(label=_("召开日期"), widget=DateInput())
+    speakers = forms.CharField(label=_("发言人"), required=False, max_length=300)
+    minutes = forms.CharField(label=_("会议记录"), required=False, max_length=20000,
+                              widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class VoteForm(forms.Form):
+    motion = forms.CharField(label=_("表决事项"), max_length=200)
+    yes = forms.IntegerField(label=_("赞成"), min_value=0, max_value=100000)
+    no = forms.IntegerField(label=_("反对"), min_value=0, max_value=100000)
+    abstain = forms.IntegerField(label=_("弃权"), min_value=0, max_value=100000)
+    written_yes = forms.IntegerField(label=_("书面赞成（缺席者会前提交）"), min_value=0, max_value=100000, initial=0)
+
+
+class SigninForm(forms.Form):
+    code = forms.RegexField(label=_("签到码"), regex=r"^\d{6}$", max_length=6,
+                            widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
+
+
+class PhotoForm(forms.Form):
+    image = forms.ImageField(label=_("会议照片"))

@@ -382,3 +382,98 @@ class DevStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.file_id}#{self.step}"
+
+
+class MeetingKind(models.TextChoices):
+    GENERAL = "general_meeting", _("党员大会")
+    COMMITTEE = "committee_meeting", _("支委会")
+    GROUP = "group_meeting", _("党小组会")
+    LECTURE = "party_lecture", _("党课")
+    THEME_DAY = "theme_day", _("主题党日")
+    REVIEW = "review_meeting", _("组织生活会")
+    APPRAISAL = "member_appraisal", _("民主评议党员")
+    HEART_TALK = "heart_talks", _("谈心谈话")
+
+
+class Meeting(models.Model):
+    org = models.ForeignKey(PartyOrg, verbose_name=_("党组织"), on_delete=models.PROTECT, related_name="meetings")
+    kind = models.CharField(_("类别"), max_length=20, choices=MeetingKind.choices)
+    title = models.CharField(_("主题"), max_length=200)
+    planned_on = models.DateField(_("计划日期"))
+    held_on = models.DateField(_("召开日期"), null=True, blank=True)
+    place = models.CharField(_("地点"), max_length=100, blank=True)
+    agenda = models.TextField(_("议程"), blank=True)
+    minutes = models.TextField(_("会议记录"), blank=True)
+    speakers = models.CharField(_("发言人"), max_length=300, blank=True)
+    lecturer = models.ForeignKey(User, verbose_name=_("授课人"), null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="party_lectures")
+    signin_code = models.CharField(_("签到码"), max_length=6)
+    entitled = models.PositiveIntegerField(_("应到人数"), default=0)
+    present = models.PositiveIntegerField(_("实到人数"), default=0)
+    created_by = models.ForeignKey(User, verbose_name=_("记录人"), null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("组织生活")
+        verbose_name_plural = _("组织生活")
+        ordering = ["-planned_on", "-id"]
+        indexes = [models.Index(fields=["org", "held_on"]), models.Index(fields=["held_on", "kind"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}：{self.title}"
+
+
+class Attendance(models.Model):
+    meeting = models.ForeignKey(Meeting, verbose_name=_("会议"), on_delete=models.CASCADE, related_name="attendance")
+    member = models.ForeignKey(Member, verbose_name=_("党员"), on_delete=models.CASCADE, related_name="attendance")
+    present = models.BooleanField(_("出席"), default=False)
+    reason = models.CharField(_("缺席原因"), max_length=100, blank=True)
+    signed_in_at = models.DateTimeField(_("签到时间"), null=True, blank=True)
+    written_opinion = models.BooleanField(_("会前提交书面意见"), default=False)
+
+    class Meta:
+        verbose_name = _("出席记录")
+        verbose_name_plural = _("出席记录")
+        constraints = [models.UniqueConstraint(fields=["meeting", "member"], name="party_attendance_once")]
+        indexes = [models.Index(fields=["member", "present"])]
+
+    def __str__(self) -> str:
+        return f"{self.meeting_id}/{self.member_id}"
+
+
+def meeting_photo_path(instance: MeetingPhoto, filename: str) -> str:
+    return f"party/meetings/{instance.meeting_id}/{filename[-60:]}"
+
+
+class MeetingPhoto(models.Model):
+    meeting = models.ForeignKey(Meeting, verbose_name=_("会议"), on_delete=models.CASCADE, related_name="photos")
+    image = models.ImageField(_("照片"), upload_to=meeting_photo_path)
+
+    class Meta:
+        verbose_name = _("会议照片")
+        verbose_name_plural = _("会议照片")
+
+    def __str__(self) -> str:
+        return self.image.name
+
+
+class Vote(models.Model):
+    meeting = models.ForeignKey(Meeting, verbose_name=_("会议"), on_delete=models.CASCADE, related_name="votes")
+    motion = models.CharField(_("表决事项"), max_length=200)
+    yes = models.PositiveIntegerField(_("赞成"))
+    no = models.PositiveIntegerField(_("反对"))
+    abstain = models.PositiveIntegerField(_("弃权"))
+    written_yes = models.PositiveIntegerField(_("书面赞成（缺席者会前提交）"), default=0)
+    entitled = models.PositiveIntegerField(_("应到会"))
+    present = models.PositiveIntegerField(_("实到会"))
+    quorum_met = models.BooleanField(_("到会超过半数"))
+    passed = models.BooleanField(_("通过"))
+    rule_version = models.CharField(_("规则版本"), max_length=60)
+    recorded_at = models.DateTimeField(_("记录时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("表决")
+        verbose_name_plural = _("表决")
+
+    def __str__(self) -> str:
+        return self.motion

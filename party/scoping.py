@@ -112,3 +112,16 @@ def dev_files_visible_to(user: User) -> QuerySet:
     from party.models import DevFile
 
     return _scoped(DevFile.objects.all(), user, "branch", "person")
+
+
+def meetings_visible_to(user: User) -> QuerySet:
+    """Meetings: the organization's managers, and every member expected at it."""
+    from party.models import Attendance, Meeting
+
+    if not getattr(user, "is_authenticated", False):
+        return Meeting.objects.none()
+    roots = managed_roots(user)
+    q = Q(pk__in=Attendance.objects.filter(member__person=user).values("meeting_id"))
+    if roots:
+        q |= org_subtree_q(roots, field="org__")
+    return Meeting.objects.filter(q)

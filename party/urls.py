@@ -23,4 +23,8 @@ urlpatterns = [
     path("development/<int:pk>/", views.dev_detail, name="dev"),
     path("development/<int:pk>/record.docx", views.dev_docx, name="dev_docx"),
     path("orgs/<int:pk>/apply/", views.dev_open_view, name="dev_open"),
+    path("orgs/<int:pk>/life/", views.life_calendar, name="life"),
+    path("orgs/<int:pk>/meetings/new/", views.meeting_new, name="meeting_new"),
+    path("meetings/<int:pk>/", views.meeting_detail, name="meeting"),
+    path("signin/", views.signin, name="signin"),
 ]

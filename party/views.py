@@ -505,3 +505,133 @@ def dev_docx(request: HttpRequest, pk: int) -> HttpResponse:
     resp = HttpResponse(dev_record_docx(f), content_type=DOCX)
     resp["Content-Disposition"] = content_disposition_header(True, f"发展党员工作记实表-{f.person.name}.docx")
     return resp
+
+
+# --- organizational life ----------------------------------------------------------------------
+
+
+@login_required
+def life_calendar(request: HttpRequest, pk: int) -> HttpResponse:
+    from party import life
+    from party.models import Meeting
+
+    org = managed_org(request, pk)
+    day = today()
+    try:
+        year = int(request.GET.get("year", day.year))
+    except ValueError:
+        year = day.year
+    year = min(max(year, 2000), 2100)
+    rows = life.compliance_calendar(org, year, day) if org.is_branch else []
+    meetings = Meeting.objects.filter(Q(org=org) | Q(org__parent=org)).order_by("-planned_on", "-id")[:100]
+    flags = life.absence_flags(Member.objects.filter(branch=org), day) if org.is_branch else []
+    lectures = life.secretary_lectures(org, year)
+    return render(request, "party/life_calendar.html", {
+        "org": org, "year": year, "rows": rows, "meetings": meetings, "flags": flags, "lectures": lectures,
+        "prev": year - 1, "next": year + 1,
+    })
+
+
+@login_required
+def meeting_new(request: HttpRequest, pk: int) -> HttpResponse:
+    from party.forms import MeetingForm
+    from party.life import meeting_plan
+
+    org = managed_org(request, pk)
+    form = MeetingForm(request.POST or None, initial={"planned_on": today(), "kind": request.GET.get("kind", "")})
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        lecturer = User.objects.filter(employee_no=d["lecturer"].strip()).first() if d["lecturer"].strip() else None
+        try:
+            m = meeting_plan(org=org, kind=d["kind"], title=d["title"], planned_on=d["planned_on"], agenda=d["agenda"],
+                             place=d["place"], lecturer=lecturer, actor=request.user)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            return redirect("party:meeting", pk=m.pk)
+    return render(request, "party/form.html", {"form": style(form), "title": _("记录组织生活"), "org": org})
+
+
+@login_required
+def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    from party import life
+    from party.forms import HoldForm, PhotoForm, VoteForm
+    from party.models import MeetingPhoto
+
+    m = scoping.meetings_visible_to(request.user).select_related("org", "lecturer").filter(pk=pk).first()
+    if m is None:
+        raise Http404
+    can_manage = scoping.manages(request.user, m.org)
+    if request.method == "POST":
+        if not can_manage:
+            return forbidden(request)
+        action = request.POST.get("action")
+        try:
+            if action == "hold":
+                form = HoldForm(request.POST)
+                if not form.is_valid():
+                    raise_form(form)
+                present = {int(x) for x in request.POST.getlist("present") if x.isdigit()}
+                written = {int(x) for x in request.POST.getlist("written") if x.isdigit()}
+                reasons = {int(k[7:]): v for k, v in request.POST.items() if k.startswith("reason_") and k[7:].isdigit()}
+                life.meeting_hold(meeting=m, actor=request.user, present_ids=present, reasons=reasons,
+                                  written=written, **form.cleaned_data)
+            elif action == "vote":
+                form = VoteForm(request.POST)
+                if not form.is_valid():
+                    raise_form(form)
+                v = life.vote_record(meeting=m, actor=request.user, **form.cleaned_data)
+                messages.info(request, _("表决结果：%(r)s") % {"r": _("通过") if v.passed else _("未通过")})
+            elif action == "photo":
+                form = PhotoForm(request.POST, request.FILES)
+                if not form.is_valid():
+                    raise_form(form)
+                MeetingPhoto.objects.create(meeting=m, image=form.cleaned_data["image"])
+            else:
+                raise Http404
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("已保存。"))
+        return redirect("party:meeting", pk=m.pk)
+    attendance = m.attendance.select_related("member__person").order_by("member__person__employee_no")
+    return render(request, "party/meeting_detail.html", {
+        "m": m, "can_manage": can_manage, "attendance": attendance, "votes": m.votes.all(),
+        "hold_form": style(HoldForm(initial={"held_on": m.held_on or today(), "minutes": m.minutes,
+                                             "speakers": m.speakers})),
+        "vote_form": style(VoteForm()), "photo_form": style(PhotoForm()), "photos": m.photos.all(),
+    })
+
+
+def raise_form(form) -> None:
+    from core.errors import InvalidInput
+
+    raise InvalidInput("validation_error", _("请检查填写的内容：%(e)s") % {"e": form.errors.as_text()})
+
+
+@login_required
+def signin(request: HttpRequest) -> HttpResponse:
+    """A member types the code shown at the meeting; any of today's meetings with that code."""
+    from party.forms import SigninForm
+    from party.life import meeting_signin
+    from party.models import Attendance
+
+    form = SigninForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        day = today()
+        candidates = Attendance.objects.filter(member__person=request.user).filter(
+            Q(meeting__held_on=day) | Q(meeting__held_on__isnull=True, meeting__planned_on=day)
+        ).select_related("meeting")
+        done = None
+        for a in candidates:
+            try:
+                done = meeting_signin(meeting=a.meeting, user=request.user, code=form.cleaned_data["code"])
+                break
+            except DomainError:
+                continue
+        if done is None:
+            messages.error(request, _("签到码不正确，或今天没有您应参加的该会议。"))
+        else:
+            messages.success(request, _("签到成功：%(m)s") % {"m": done.meeting.title})
+            return redirect("party:home")
+    return render(request, "party/signin.html", {"form": style(form)})

@@ -8,10 +8,12 @@ from datetime import date
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from party.models import LetterState, Member, TransferLetter
 from tests.party.test_roster import GOOD, messy_roster
+from tongxin.lib.periods import local_date
 
 
 def client_for(user) -> Client:
@@ -153,3 +155,37 @@ def test_development_pages_and_api(world):
     assert own.post(reverse("party:dev", args=[f.pk]), {"on": "2026-03-11", "decided_by": "x"}).status_code == 403
     assert client_for(world.secretary2).get(reverse("party:dev", args=[f.pk])).status_code == 404
     assert dev_open  # imported for the reader: the page calls the same service
+
+
+def test_life_pages_signin_and_vote(world):
+    from party.models import Meeting
+    from tests.party.conftest import add_members
+
+    add_members(world.branch, 2)
+    c = client_for(world.secretary)
+    r = c.get(reverse("party:life", args=[world.branch.pk]))
+    assert r.status_code == 200 and 'data-rule="life.general_meeting"' in r.text
+    r = c.post(reverse("party:meeting_new", args=[world.branch.pk]),
+               {"kind": "general_meeting", "title": "第四季度党员大会", "planned_on": str(local_date(timezone.now()))})
+    m = Meeting.objects.get()
+    assert r.status_code == 302 and m.entitled == 4
+    page = c.get(reverse("party:meeting", args=[m.pk])).text
+    assert m.signin_code in page
+    own = client_for(world.member_user)
+    r = own.post(reverse("party:signin"), {"code": m.signin_code})
+    assert r.status_code == 302
+    r = own.post(reverse("api-v1:party_meetings_signin", args=[m.pk]), {"code": m.signin_code},
+                 content_type="application/json")
+    assert r.status_code == 200 and r.json()["present"] == 1
+    ids = list(m.attendance.values_list("member_id", flat=True))
+    c.post(reverse("party:meeting", args=[m.pk]), {"action": "hold", "held_on": str(local_date(timezone.now())),
+                                                   "present": [str(i) for i in ids[:3]], "minutes": "讨论"})
+    c.post(reverse("party:meeting", args=[m.pk]), {"action": "vote", "motion": "表决", "yes": 3, "no": 0,
+                                                   "abstain": 0, "written_yes": 0})
+    v = m.votes.get()
+    assert v.quorum_met and v.passed
+    assert own.get(reverse("party:meeting", args=[m.pk])).status_code == 200  # expected there: may read
+    assert own.post(reverse("party:meeting", args=[m.pk]), {"action": "vote"}).status_code == 403
+    assert client_for(world.outsider).get(reverse("party:meeting", args=[m.pk])).status_code == 404
+    r = c.get(reverse("api-v1:party_meetings_list"))
+    assert r.json()["count"] == 1
