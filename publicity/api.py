@@ -377,3 +377,107 @@ def publicity_lectures_create(request, payload: LectureIn):
                              audience=[(_unit(a.unit), a.attendance) for a in payload.audience],
                              place=payload.place, online=payload.online, theme=theme)
     return Status(201, lecture_out(lecture))
+
+
+# --- study (study.first_topic, study.center_group) -----------------------------------------------
+
+
+class TaskIn(Schema):
+    title: str = Field(..., min_length=1, max_length=200)
+    owner: str = Field(..., max_length=20, description="责任人工号")
+    due_on: date
+
+
+class FirstTopicIn(Schema):
+    unit: str = Field(..., max_length=32)
+    meeting_on: date
+    material: str = Field(..., min_length=1, max_length=200)
+    summary: str = Field("", max_length=5000)
+    led_by: str = Field(..., max_length=20)
+    attendees: list[str] = Field(default_factory=list, max_length=200)
+    tasks: list[TaskIn] = Field(default_factory=list, max_length=50)
+
+
+class FirstTopicOut(Schema):
+    id: int
+    unit: str
+    meeting_on: date
+    material: str
+    led_by: str
+    attendees: int
+    tasks: list[dict]
+
+
+class FirstTopicListOut(Schema):
+    count: int
+    limit: int
+    offset: int
+    items: list[FirstTopicOut]
+
+
+class ComplianceOut(Schema):
+    plan: int
+    unit: str
+    year: int
+    sessions: int
+    full_sessions: int
+    seminars: int
+    longest_gap_days: int
+    attendance_rate: float
+    speeches: int
+    flags: list[str]
+    rule_version: int
+
+
+def _person(no: str):
+    from orgs.models import User
+
+    user = User.objects.filter(employee_no=no.strip(), is_active=True).first()
+    if user is None:
+        raise InvalidInput("unknown_person", f"没有工号为“{no}”的在职人员")
+    return user
+
+
+def first_topic_out(t) -> dict:
+    return {"id": t.pk, "unit": t.unit.code, "meeting_on": t.meeting_on, "material": t.material,
+            "led_by": t.led_by.name, "attendees": t.attendees.count(),
+            "tasks": [{"id": x.pk, "title": x.title, "owner": x.owner.name, "due_on": x.due_on.isoformat(),
+                       "done": x.done_at is not None} for x in t.tasks.select_related("owner")]}
+
+
+@router.get("/study/first-topics", response={200: FirstTopicListOut, 401: ErrorOut, 422: ErrorOut},
+            operation_id="publicity_first_topics_list", summary="第一议题学习记录（按权限范围）")
+def publicity_first_topics_list(request, page: Query[ListPage]):
+    from publicity.study import first_topics_visible_to
+
+    qs = first_topics_visible_to(current_user(request)).select_related("unit", "led_by").order_by("-meeting_on", "-id")
+    return {"count": qs.count(), "limit": page.limit, "offset": page.offset,
+            "items": [first_topic_out(t) for t in qs[page.offset:page.offset + page.limit]]}
+
+
+@router.post("/study/first-topics", response={201: FirstTopicOut, **ERRORS},
+             operation_id="publicity_first_topics_create", summary="登记第一议题及落实任务")
+def publicity_first_topics_create(request, payload: FirstTopicIn):
+    from publicity.study import TaskDraft, first_topic_record
+
+    t = first_topic_record(acting_user=current_user(request), unit=_unit(payload.unit), meeting_on=payload.meeting_on,
+                           material=payload.material, summary=payload.summary, led_by=_person(payload.led_by),
+                           attendees=[_person(n) for n in payload.attendees],
+                           tasks=[TaskDraft(title=x.title, owner=_person(x.owner), due_on=x.due_on)
+                                  for x in payload.tasks])
+    return Status(201, first_topic_out(t))
+
+
+@router.get("/study/plans/{plan_id}/compliance", response={200: ComplianceOut, **READ_ERRORS},
+            operation_id="publicity_center_compliance", summary="中心组学习计划的执行情况（study.center_group）")
+def publicity_center_compliance(request, plan_id: int):
+    from publicity.study import center_compliance, plans_visible_to
+
+    plan = plans_visible_to(current_user(request)).select_related("unit").filter(pk=plan_id).first()
+    if plan is None:
+        raise NotFound("not_found", "没有找到这个计划，或您无权查看")
+    c = center_compliance(plan)
+    return {"plan": plan.pk, "unit": plan.unit.code, "year": c.year, "sessions": c.sessions,
+            "full_sessions": c.full_sessions, "seminars": c.seminars, "longest_gap_days": c.longest_gap_days,
+            "attendance_rate": c.attendance_rate, "speeches": c.speeches, "flags": c.flags,
+            "rule_version": c.rule_version}

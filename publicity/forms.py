@@ -181,3 +181,93 @@ class CampaignForm(Bootstrap, forms.Form):
 class PeriodForm(forms.Form):
     start = forms.DateField(required=False)
     end = forms.DateField(required=False)
+
+
+def people_from(text: str) -> list:
+    """Employee numbers, one per line or separated by spaces/commas → active people (unknown ones refused)."""
+    from orgs.models import User
+
+    nos = [t for t in text.replace(",", " ").replace("，", " ").split() if t]
+    people = {u.employee_no: u for u in User.objects.filter(employee_no__in=nos, is_active=True)}
+    unknown = [n for n in nos if n not in people]
+    if unknown:
+        raise forms.ValidationError(_("没有这些工号的在职人员：%(nos)s") % {"nos": ", ".join(unknown[:5])[:100]})
+    return [people[n] for n in dict.fromkeys(nos)]
+
+
+class FirstTopicForm(Bootstrap, forms.Form):
+    unit = forms.ModelChoiceField(label=_("党委所在单位"), queryset=Unit.objects.none())
+    meeting_on = forms.DateField(label=_("党委会日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    material = forms.CharField(label=_("学习内容"), max_length=200)
+    summary = forms.CharField(label=_("学习要点"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    led_by = forms.CharField(label=_("领学人工号"), max_length=20)
+    attendees = forms.CharField(label=_("参加人员工号"), widget=forms.Textarea(attrs={"rows": 2}))
+    tasks = forms.CharField(label=_("落实任务"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+                            help_text=_("每行一项：任务｜责任人工号｜完成时限（YYYY-MM-DD）"))
+
+    def __init__(self, *args, units=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units if units is not None else Unit.objects.none()
+        self._style()
+
+    def clean_led_by(self):
+        return people_from(self.cleaned_data["led_by"])[0] if self.cleaned_data["led_by"].strip() else None
+
+    def clean_attendees(self):
+        return people_from(self.cleaned_data["attendees"])
+
+    def clean_tasks(self):
+        import datetime as dt
+
+        from publicity.study import TaskDraft
+
+        out = []
+        for line in self.cleaned_data["tasks"].splitlines():
+            if not line.strip():
+                continue
+            parts = [p.strip() for p in line.replace("|", "｜").split("｜")]
+            try:
+                title, no, due = parts
+                due_on = dt.date.fromisoformat(due)
+            except ValueError:
+                raise forms.ValidationError(_("“%(line)s”格式不对") % {"line": line.strip()[:40]}) from None
+            out.append(TaskDraft(title=title, owner=people_from(no)[0], due_on=due_on))
+        return out
+
+
+class TaskDoneForm(Bootstrap, forms.Form):
+    note = forms.CharField(label=_("落实情况"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._style()
+
+
+class PlanForm(Bootstrap, forms.Form):
+    unit = forms.ModelChoiceField(label=_("党委所在单位"), queryset=Unit.objects.none())
+    year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
+    topics = forms.CharField(label=_("学习专题"), widget=forms.Textarea(attrs={"rows": 4}))
+    members = forms.CharField(label=_("中心组成员工号"), widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, units=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units if units is not None else Unit.objects.none()
+        self._style()
+
+    def clean_members(self):
+        return people_from(self.cleaned_data["members"])
+
+
+class SessionForm(Bootstrap, forms.Form):
+    held_on = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    hours = forms.DecimalField(label=_("时长（小时）"), min_value=0, max_value=24, decimal_places=1)
+    topic = forms.CharField(label=_("专题"), max_length=200)
+    seminar = forms.BooleanField(label=_("研讨式"), required=False)
+    absent = forms.CharField(label=_("缺席成员工号（选填）"), required=False)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._style()
+
+    def clean_absent(self):
+        return people_from(self.cleaned_data["absent"])

@@ -439,3 +439,101 @@ class LecturePhoto(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class FirstTopic(models.Model):
+    """第一议题 (study.first_topic): the study that opens a 党委会, with who led and attended."""
+
+    unit = models.ForeignKey(Unit, verbose_name=_("党委所在单位"), on_delete=models.PROTECT, related_name="+")
+    meeting_on = models.DateField(_("党委会日期"))
+    material = models.CharField(_("学习内容"), max_length=200)  # the speech or instruction studied
+    summary = models.TextField(_("学习要点"), blank=True)
+    led_by = models.ForeignKey(USER, verbose_name=_("领学人"), on_delete=models.PROTECT, related_name="+")
+    attendees = models.ManyToManyField(USER, verbose_name=_("参加人员"), related_name="+", blank=True)
+    created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("第一议题")
+        verbose_name_plural = _("第一议题")
+        ordering = ["-meeting_on", "-id"]
+        indexes = [models.Index(fields=["unit", "meeting_on"], name="pub_first_topic_idx")]
+
+    def __str__(self) -> str:
+        return self.material
+
+
+class FollowUpTask(models.Model):
+    """贯彻落实: a follow-up task of a 第一议题 with an owner and a due date; reminded once before."""
+
+    first_topic = models.ForeignKey(FirstTopic, on_delete=models.CASCADE, related_name="tasks")
+    title = models.CharField(_("任务"), max_length=200)
+    owner = models.ForeignKey(USER, verbose_name=_("责任人"), on_delete=models.PROTECT, related_name="+")
+    due_on = models.DateField(_("完成时限"))
+    done_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    done_note = models.TextField(_("落实情况"), blank=True)
+    reminded_at = models.DateTimeField(_("提醒时间"), null=True, blank=True)
+    rule_version = models.PositiveIntegerField(_("规则版本"), default=0)
+
+    class Meta:
+        verbose_name = _("落实任务")
+        verbose_name_plural = _("落实任务")
+        ordering = ["due_on", "id"]
+        # The reminder sweep: open tasks by due date.
+        indexes = [models.Index(fields=["due_on"], condition=Q(done_at__isnull=True), name="pub_task_open_due_idx")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class CenterGroupPlan(models.Model):
+    """党委理论学习中心组: the annual plan of one 党委 (study.center_group)."""
+
+    unit = models.ForeignKey(Unit, verbose_name=_("党委所在单位"), on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveIntegerField(_("年度"))
+    topics = models.TextField(_("学习专题"))
+    members = models.ManyToManyField(USER, verbose_name=_("中心组成员"), related_name="+", blank=True)
+    created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("中心组学习计划")
+        verbose_name_plural = _("中心组学习计划")
+        constraints = [models.UniqueConstraint(fields=["unit", "year"], name="pub_center_plan_unit_year")]
+        ordering = ["-year"]
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.year}"
+
+
+class CenterGroupSession(models.Model):
+    plan = models.ForeignKey(CenterGroupPlan, on_delete=models.CASCADE, related_name="sessions")
+    held_on = models.DateField(_("日期"))
+    hours = models.DecimalField(_("时长（小时）"), max_digits=4, decimal_places=1)
+    topic = models.CharField(_("专题"), max_length=200)
+    seminar = models.BooleanField(_("研讨式"), default=False)
+    created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("中心组学习")
+        verbose_name_plural = _("中心组学习")
+        ordering = ["held_on", "id"]
+
+    def __str__(self) -> str:
+        return self.topic
+
+
+class SessionAttendance(models.Model):
+    """A member at a session: present or not, and their speech (交流发言)."""
+
+    session = models.ForeignKey(CenterGroupSession, on_delete=models.CASCADE, related_name="attendance")
+    user = models.ForeignKey(USER, verbose_name=_("成员"), on_delete=models.PROTECT, related_name="+")
+    present = models.BooleanField(_("出席"), default=True)
+    speech = models.TextField(_("发言"), blank=True)
+
+    class Meta:
+        verbose_name = _("出席与发言")
+        verbose_name_plural = _("出席与发言")
+        constraints = [models.UniqueConstraint(fields=["session", "user"], name="pub_session_member_once")]
+
+    def __str__(self) -> str:
+        return f"{self.session} · {self.user}"

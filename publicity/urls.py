@@ -1,6 +1,6 @@
 from django.urls import path
 
-from publicity.views import home, lectures, ledger, newsroom
+from publicity.views import home, lectures, ledger, newsroom, study
 
 app_name = "publicity"
 urlpatterns = [
@@ -22,4 +22,9 @@ urlpatterns = [
     path("lectures/<uuid:public_id>/<str:action>/", lectures.lecture_act, name="lecture_act"),
     path("campaigns/", lectures.campaign_list, name="campaigns"),
     path("campaigns/new/", lectures.campaign_new, name="campaign_new"),
+    path("study/", study.study_home, name="study"),
+    path("study/first-topic/new/", study.first_topic_new, name="first_topic_new"),
+    path("study/tasks/<int:pk>/done/", study.task_done, name="task_done"),
+    path("study/plans/new/", study.plan_new, name="plan_new"),
+    path("study/plans/<int:pk>/", study.plan_detail, name="plan"),
 ]
