@@ -350,3 +350,95 @@ def party_meetings_signin(request, meeting_id: int, payload: SigninIn):
     meeting_signin(meeting=m, user=user, code=payload.code)
     m.refresh_from_db()
     return _meeting(m)
+
+
+# --- dues -------------------------------------------------------------------------------------
+
+
+class DuesOut(Schema):
+    id: int
+    member_id: int
+    branch_id: int
+    month: str
+    kind: str
+    base: Decimal | None
+    rate: Decimal | None
+    amount: Decimal
+    due: Decimal
+    paid: Decimal | None
+    paid_on: date | None
+    back_payment: bool
+    rule_version: str
+
+
+class DuesListOut(Schema):
+    count: int
+    items: list[DuesOut]
+
+
+class DuesFilters(Page):
+    month: str | None = Field(None, pattern=r"^\d{4}-\d{2}$")
+    branch_id: int | None = Field(None, ge=1, le=2**31 - 1)
+    unpaid: bool = False
+
+
+class DuesRunIn(Schema):
+    month: str = Field(..., pattern=r"^\d{4}-(0[1-9]|1[0-2])$")
+    org_id: int | None = Field(None, ge=1, le=2**31 - 1, description="只计算该党组织及其下级；不填为全集团")
+
+
+class DuesRunOut(Schema):
+    month: str
+    created: int
+    updated: int
+    kept: int
+
+
+class DuesPayIn(Schema):
+    paid_on: date
+    amount: Decimal | None = Field(None, ge=0, le=1_000_000, decimal_places=2)
+
+
+def _dues(a) -> dict:
+    return {f: getattr(a, f) for f in DuesOut.model_fields}
+
+
+@router.get("/dues", response={200: DuesListOut, 401: ErrorOut, 422: ErrorOut}, operation_id="party_dues_list",
+            summary="党费应交与交纳记录（按权限范围）")
+def party_dues_list(request, filters: Query[DuesFilters]):
+    qs = scoping.dues_visible_to(current_user(request)).order_by("-month", "id")
+    if filters.month:
+        qs = qs.filter(month=filters.month)
+    if filters.branch_id:
+        qs = qs.filter(branch_id=filters.branch_id)
+    if filters.unpaid:
+        qs = qs.filter(paid_on__isnull=True)
+    return {"count": qs.count(), "items": [_dues(a) for a in qs[filters.offset: filters.offset + filters.limit]]}
+
+
+@router.post("/dues/run", response={200: DuesRunOut, **WRITE}, operation_id="party_dues_run",
+             summary="计算某月党费（全集团或某党组织）")
+def party_dues_run(request, payload: DuesRunIn):
+    from party.dues import dues_run
+
+    user = current_user(request)
+    root = None
+    if payload.org_id:
+        root = scoping.managed_orgs(user).filter(pk=payload.org_id).first()
+        if root is None:
+            raise NotFound("not_found", NOT_FOUND)
+    return dues_run(month=payload.month, actor=user, root=root)
+
+
+@router.post("/dues/{dues_id}/pay", response={200: DuesOut, **WRITE}, operation_id="party_dues_pay",
+             summary="登记交纳党费")
+def party_dues_pay(request, dues_id: int, payload: DuesPayIn):
+    from party.dues import dues_collect
+
+    user = current_user(request)
+    qs = scoping.dues_visible_to(user).filter(pk=dues_id)
+    if not qs.exists():
+        raise NotFound("not_found", NOT_FOUND)
+    amounts = {dues_id: payload.amount} if payload.amount is not None else None
+    dues_collect(assessments=qs, paid_on=payload.paid_on, actor=user, amounts=amounts)
+    return _dues(qs.get())

@@ -177,3 +177,18 @@ class SigninForm(forms.Form):
 
 class PhotoForm(forms.Form):
     image = forms.ImageField(label=_("会议照片"))
+
+
+class DuesFilterForm(forms.Form):
+    org = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    month = forms.RegexField(label=_("月份"), regex=r"^\d{4}-\d{2}$", max_length=7, required=False,
+                             widget=forms.TextInput(attrs={"type": "month"}))
+
+
+class ReductionForm(forms.Form):
+    employee_no = forms.CharField(label=_("工号"), max_length=20)
+    from_month = forms.RegexField(label=_("起始月份"), regex=r"^\d{4}-\d{2}$", max_length=7)
+    to_month = forms.RegexField(label=_("截止月份"), regex=r"^\d{4}-\d{2}$", max_length=7)
+    monthly = forms.DecimalField(label=_("减免后每月应交"), min_value=0, max_digits=10, decimal_places=2)
+    reason = forms.CharField(label=_("理由"), max_length=200)
+    decided_on = forms.DateField(label=_("支部决定日期"), widget=DateInput())

@@ -477,3 +477,58 @@ class Vote(models.Model):
 
     def __str__(self) -> str:
         return self.motion
+
+
+class DuesAssessment(models.Model):
+    """One member's dues for one month: what is due (with the rule version used) and its payment."""
+
+    member = models.ForeignKey(Member, verbose_name=_("党员"), on_delete=models.CASCADE, related_name="dues")
+    month = models.CharField(_("月份"), max_length=7)
+    branch = models.ForeignKey(PartyOrg, verbose_name=_("党支部"), on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("类别"), max_length=20, choices=DuesKind.choices)
+    base = models.DecimalField(_("基数"), max_digits=10, decimal_places=2, null=True)
+    rate = models.DecimalField(_("比例"), max_digits=6, decimal_places=4, null=True)
+    amount = models.DecimalField(_("按比例应交"), max_digits=10, decimal_places=2)
+    due = models.DecimalField(_("应交"), max_digits=10, decimal_places=2, help_text=_("经批准减免后的金额"))
+    rule_version = models.CharField(_("规则版本"), max_length=100)
+    paid = models.DecimalField(_("实交"), max_digits=10, decimal_places=2, null=True, blank=True)
+    paid_on = models.DateField(_("交纳日期"), null=True, blank=True)
+    collected_by = models.ForeignKey(User, verbose_name=_("收缴人"), null=True, blank=True,
+                                     on_delete=models.SET_NULL, related_name="+")
+    back_payment = models.BooleanField(_("补交"), default=False)
+
+    class Meta:
+        verbose_name = _("党费")
+        verbose_name_plural = _("党费")
+        constraints = [
+            models.UniqueConstraint(fields=["member", "month"], name="party_dues_once"),
+            models.CheckConstraint(condition=Q(amount__gte=0) & Q(due__gte=0), name="party_dues_not_negative"),
+        ]
+        indexes = [models.Index(fields=["month", "branch"]), models.Index(fields=["branch", "month", "paid_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} {self.month}"
+
+
+class DuesReduction(models.Model):
+    """A hardship reduction: decided by the branch, effective only once approved one level up."""
+
+    member = models.ForeignKey(Member, verbose_name=_("党员"), on_delete=models.CASCADE, related_name="reductions")
+    from_month = models.CharField(_("起始月份"), max_length=7)
+    to_month = models.CharField(_("截止月份"), max_length=7)
+    monthly = models.DecimalField(_("减免后每月应交"), max_digits=10, decimal_places=2)
+    reason = models.CharField(_("理由"), max_length=200)
+    decided_on = models.DateField(_("支部决定日期"))
+    requested_by = models.ForeignKey(User, verbose_name=_("申请人"), null=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+    approved_by = models.ForeignKey(User, verbose_name=_("批准人"), null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    approved_on = models.DateField(_("批准日期"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("党费减免")
+        verbose_name_plural = _("党费减免")
+        constraints = [models.CheckConstraint(condition=Q(monthly__gte=0), name="party_reduction_not_negative")]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} {self.from_month}–{self.to_month}"

@@ -125,3 +125,10 @@ def meetings_visible_to(user: User) -> QuerySet:
     if roots:
         q |= org_subtree_q(roots, field="org__")
     return Meeting.objects.filter(q)
+
+
+def dues_visible_to(user: User) -> QuerySet:
+    """Dues rows: the branch's managers, and each member their own."""
+    from party.models import DuesAssessment
+
+    return _scoped(DuesAssessment.objects.all(), user, "branch", "member__person")

@@ -27,4 +27,5 @@ urlpatterns = [
     path("orgs/<int:pk>/meetings/new/", views.meeting_new, name="meeting_new"),
     path("meetings/<int:pk>/", views.meeting_detail, name="meeting"),
     path("signin/", views.signin, name="signin"),
+    path("dues/", views.dues_page, name="dues"),
 ]

@@ -18,7 +18,7 @@ from core.errors import DomainError
 from orgs.models import User
 from party import orgtree, scoping
 from party.forms import ElectionForm, OrgCreateForm, PostForm, style
-from party.models import Member, PartyOrg
+from party.models import Member, PartyOrg, org_subtree_q
 from tongxin.lib.periods import local_date
 
 PAGE_SIZE = 30
@@ -635,3 +635,79 @@ def signin(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("签到成功：%(m)s") % {"m": done.meeting.title})
             return redirect("party:home")
     return render(request, "party/signin.html", {"form": style(form)})
+
+
+# --- dues -------------------------------------------------------------------------------------
+
+
+@login_required
+def dues_page(request: HttpRequest) -> HttpResponse:
+    from party import dues
+    from party.dates import month_key
+    from party.forms import DuesFilterForm, ReductionForm
+    from party.models import DuesAssessment, DuesReduction
+
+    user = request.user
+    if not scoping.manages_any(user):
+        return forbidden(request)
+    form = DuesFilterForm(request.GET or None)
+    day = today()
+    month, org = month_key(day), None
+    if form.is_valid():
+        month = form.cleaned_data["month"] or month
+        if form.cleaned_data["org"]:
+            org = scoping.managed_orgs(user).filter(pk=form.cleaned_data["org"]).first()
+    org = org or scoping.managed_roots(user)[0]
+    assessments = scoping.dues_visible_to(user).filter(month=month).filter(
+        org_subtree_q([org], field="branch__"))
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "run":
+                s = dues.dues_run(month=month, actor=user, root=org if org.parent_id else None)
+                messages.success(request, _("已计算%(month)s党费：新增%(created)s条，更新%(updated)s条。") % s)
+            elif action == "collect":
+                ids = [int(x) for x in request.POST.getlist("a") if x.isdigit()]
+                n = dues.dues_collect(assessments=assessments.filter(pk__in=ids), paid_on=day, actor=user)
+                messages.success(request, _("已登记%(n)s人交纳。") % {"n": n})
+            elif action == "reduce":
+                rf = ReductionForm(request.POST)
+                if not rf.is_valid():
+                    raise_form(rf)
+                d = rf.cleaned_data
+                m = scoping.members_visible_to(user).filter(person__employee_no=d.pop("employee_no").strip()).first()
+                if m is None:
+                    raise Http404
+                dues.reduction_request(member=m, actor=user, **d)
+                messages.success(request, _("已提交减免，待上一级党组织批准。"))
+            elif action == "approve":
+                red = DuesReduction.objects.filter(pk=int(request.POST.get("reduction", "0") or 0)).first()
+                if red is None:
+                    raise Http404
+                dues.reduction_approve(reduction=red, on=day, actor=user)
+                messages.success(request, _("已批准。"))
+            else:
+                raise Http404
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        return redirect(f"{request.path}?org={org.pk}&month={month}")
+    if request.GET.get("ledger") in ("branch", "summary"):
+        data = dues.ledger_xlsx(assessments, summary=request.GET["ledger"] == "summary")
+        resp = HttpResponse(data, content_type=XLSX)
+        resp["Content-Disposition"] = content_disposition_header(True, f"党费台账-{org.name}-{month}.xlsx")
+        return resp
+    members = scoping.members_visible_to(user).filter(org_subtree_q([org], field="branch__"))
+    arrears = dues.arrears(members, month)[:200]
+    names = {m.pk: m for m in Member.objects.filter(pk__in=[a for a, _n in arrears]).select_related("person", "branch")}
+    pending = DuesReduction.objects.filter(approved_on__isnull=True).filter(
+        org_subtree_q([org], field="member__branch__")).select_related("member__person", "member__branch")[:100]
+    return render(request, "party/dues.html", {
+        "org": org, "month": month, "form": form, "is_branch": org.is_branch,
+        "by_branch": dues.collection_by_branch(assessments)[:300],
+        "rows": assessments.select_related("member__person").order_by("paid_on", "member__person__employee_no")[:300]
+        if org.is_branch else [],
+        "arrears": [(names[mid], n, dues.arrears_level(n, day)) for mid, n in arrears if mid in names],
+        "review": dues.base_review_due(members, day).select_related("person")[:100],
+        "pending": [(r, r.member.branch.parent_id and scoping.manages(user, r.member.branch.parent)) for r in pending],
+        "reduce_form": style(ReductionForm()), "has_rows": DuesAssessment.objects.filter(month=month).exists(),
+    })

@@ -189,3 +189,32 @@ def test_life_pages_signin_and_vote(world):
     assert client_for(world.outsider).get(reverse("party:meeting", args=[m.pk])).status_code == 404
     r = c.get(reverse("api-v1:party_meetings_list"))
     assert r.json()["count"] == 1
+
+
+def test_dues_page_and_api(world):
+    from party.models import DuesAssessment
+
+    c = client_for(world.secretary)
+    r = c.post(reverse("party:dues") + f"?org={world.branch.pk}&month=2026-11", {"action": "run"})
+    assert r.status_code == 302 and DuesAssessment.objects.filter(month="2026-11").count() == 2
+    r = c.get(reverse("party:dues"), {"org": world.branch.pk, "month": "2026-11"})
+    assert r.status_code == 200 and 'data-testid="dues-rows"' in r.text
+    a = DuesAssessment.objects.filter(member__person=world.member_user).get()
+    c.post(reverse("party:dues") + f"?org={world.branch.pk}&month=2026-11", {"action": "collect", "a": [a.pk]})
+    a.refresh_from_db()
+    assert a.paid_on is not None and a.collected_by == world.secretary
+    r = c.get(reverse("party:dues"), {"org": world.branch.pk, "month": "2026-11", "ledger": "branch"})
+    assert r.content[:2] == b"PK"
+    r = c.get(reverse("api-v1:party_dues_list"), {"month": "2026-11", "unpaid": True})
+    assert r.json()["count"] == 1
+    r = client_for(world.secretary2).post(reverse("api-v1:party_dues_pay", args=[a.pk]), {"paid_on": "2026-11-30"},
+                                          content_type="application/json")
+    assert r.status_code == 404
+    r = c.post(reverse("api-v1:party_dues_run"), {"month": "2026-12"}, content_type="application/json")
+    assert r.status_code == 403
+    r = client_for(world.officer).post(reverse("api-v1:party_dues_run"), {"month": "2026-12"},
+                                       content_type="application/json")
+    assert r.status_code == 200 and r.json()["created"] == 3
+    own = client_for(world.member_user)
+    assert own.get(reverse("api-v1:party_dues_list")).json()["count"] == 2  # their own rows only
+    assert own.get(reverse("party:dues")).status_code == 403
