@@ -16,7 +16,7 @@ from orgs.models import Unit
 from petitions.api.auth import current_user
 from petitions.api.schemas import ErrorOut
 from publicity import newsroom, selectors
-from publicity.choices import Decision, PieceKind
+from publicity.choices import Decision, IncidentLevel, PieceKind
 from publicity.models import Piece, Theme
 from publicity.scoping import pieces_visible_to
 
@@ -481,3 +481,90 @@ def publicity_center_compliance(request, plan_id: int):
             "full_sessions": c.full_sessions, "seminars": c.seminars, "longest_gap_days": c.longest_gap_days,
             "attendance_rate": c.attendance_rate, "speeches": c.speeches, "flags": c.flags,
             "rule_version": c.rule_version}
+
+
+# --- incidents (ideo.incident) ----------------------------------------------------------------
+
+
+class IncidentIn(Schema):
+    title: str = Field(..., min_length=1, max_length=200)
+    summary: str = Field(..., min_length=1, max_length=5000)
+    unit: str = Field(..., max_length=32)
+    level: IncidentLevel
+    owner: str = Field(..., max_length=20, description="响应责任人工号")
+    found_at: datetime
+    source: str = Field("", max_length=200)
+
+
+class IncidentOut(Schema):
+    public_id: uuid.UUID
+    title: str
+    unit: str
+    level: str
+    owner: str
+    state: str
+    found_at: datetime
+    due_at: datetime
+    responded_at: datetime | None
+    answered_on_time: bool | None
+    escalated_at: datetime | None
+    rule_version: int
+
+
+class IncidentListOut(Schema):
+    count: int
+    limit: int
+    offset: int
+    items: list[IncidentOut]
+
+
+class StepIn(Schema):
+    text: str = Field(..., min_length=1, max_length=2000)
+
+
+def incident_out(i) -> dict:
+    return {"public_id": i.public_id, "title": i.title, "unit": i.unit.code, "level": i.level, "owner": i.owner.name,
+            "state": i.state, "found_at": i.found_at, "due_at": i.due_at, "responded_at": i.responded_at,
+            "answered_on_time": i.answered_on_time, "escalated_at": i.escalated_at, "rule_version": i.rule_version}
+
+
+def _incident(request, public_id: str):
+    from publicity.ideology import incidents_visible_to
+
+    row = (incidents_visible_to(current_user(request)).select_related("unit", "owner")
+           .filter(public_id=_uuid(public_id)).first())
+    if row is None:
+        raise NotFound("not_found", "没有找到这条舆情，或您无权查看")
+    return row
+
+
+@router.get("/incidents", response={200: IncidentListOut, 401: ErrorOut, 422: ErrorOut},
+            operation_id="publicity_incidents_list", summary="舆情（按权限范围）")
+def publicity_incidents_list(request, page: Query[ListPage]):
+    from publicity.ideology import incidents_visible_to
+
+    qs = incidents_visible_to(current_user(request)).select_related("unit", "owner").order_by("-found_at", "-id")
+    return {"count": qs.count(), "limit": page.limit, "offset": page.offset,
+            "items": [incident_out(i) for i in qs[page.offset:page.offset + page.limit]]}
+
+
+@router.post("/incidents", response={201: IncidentOut, **ERRORS},
+             operation_id="publicity_incidents_create", summary="登记舆情（首次响应时限按规则计算）")
+def publicity_incidents_create(request, payload: IncidentIn):
+    from publicity.ideology import incident_log
+
+    found = payload.found_at if timezone.is_aware(payload.found_at) else timezone.make_aware(payload.found_at)
+    row = incident_log(acting_user=current_user(request), title=payload.title, summary=payload.summary,
+                       unit=_unit(payload.unit), level=payload.level, owner=_person(payload.owner),
+                       found_at=found, source=payload.source)
+    return Status(201, incident_out(row))
+
+
+@router.post("/incidents/{public_id}/respond", response={200: IncidentOut, **ERRORS},
+             operation_id="publicity_incidents_respond", summary="首次响应或处置措施")
+def publicity_incidents_respond(request, public_id: str, payload: StepIn):
+    from publicity.ideology import incident_respond
+
+    row = incident_respond(incident=_incident(request, public_id), acting_user=current_user(request),
+                           text=payload.text)
+    return incident_out(row)

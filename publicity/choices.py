@@ -72,3 +72,8 @@ class PositionKind(models.TextChoices):
 class CampaignKind(models.TextChoices):
     LECTURE = "lecture", _("主题宣讲")  # e.g. 独立核算、分灶吃饭
     CULTURE = "culture", _("企业文化")  # e.g. 五种意识、五项活动、五大措施
+
+
+class AgendaKind(models.TextChoices):
+    STUDY = "study", _("专题研究意识形态工作")
+    REPORT = "report", _("意识形态工作年度报告")

@@ -271,3 +271,68 @@ class SessionForm(Bootstrap, forms.Form):
 
     def clean_absent(self):
         return people_from(self.cleaned_data["absent"])
+
+
+class IncidentForm(Bootstrap, forms.Form):
+    title = forms.CharField(label=_("舆情标题"), max_length=200)
+    summary = forms.CharField(label=_("情况"), widget=forms.Textarea(attrs={"rows": 3}))
+    source = forms.CharField(label=_("来源"), max_length=200, required=False)
+    unit = forms.ModelChoiceField(label=_("涉及单位"), queryset=Unit.objects.none())
+    level = forms.ChoiceField(label=_("级别"), choices=())
+    owner = forms.CharField(label=_("响应责任人工号"), max_length=20)
+    found_at = forms.DateTimeField(label=_("发现时间"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"},
+                                                                                 format="%Y-%m-%dT%H:%M"))
+
+    def __init__(self, *args, units=None, **kwargs) -> None:
+        from publicity.choices import IncidentLevel
+
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units if units is not None else Unit.objects.none()
+        self.fields["level"].choices = IncidentLevel.choices
+        self._style()
+
+    def clean_owner(self):
+        return people_from(self.cleaned_data["owner"])[0]
+
+
+class TextForm(Bootstrap, forms.Form):
+    text = forms.CharField(label=_("内容"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._style()
+
+
+class PositionForm(Bootstrap, forms.Form):
+    name = forms.CharField(label=_("阵地名称"), max_length=100)
+    kind = forms.ChoiceField(label=_("类别"), choices=())
+    unit = forms.ModelChoiceField(label=_("责任单位"), queryset=Unit.objects.none())
+    responsible = forms.CharField(label=_("责任人工号"), max_length=20)
+    address = forms.CharField(label=_("网址或位置"), max_length=200, required=False)
+
+    def __init__(self, *args, units=None, **kwargs) -> None:
+        from publicity.choices import PositionKind
+
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units if units is not None else Unit.objects.none()
+        self.fields["kind"].choices = PositionKind.choices
+        self._style()
+
+    def clean_responsible(self):
+        return people_from(self.cleaned_data["responsible"])[0]
+
+
+class AgendaForm(Bootstrap, forms.Form):
+    unit = forms.ModelChoiceField(label=_("党委所在单位"), queryset=Unit.objects.none())
+    meeting_on = forms.DateField(label=_("会议日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    kind = forms.ChoiceField(label=_("类别"), choices=())
+    title = forms.CharField(label=_("议题"), max_length=200)
+    summary = forms.CharField(label=_("研究情况"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, units=None, **kwargs) -> None:
+        from publicity.choices import AgendaKind
+
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units if units is not None else Unit.objects.none()
+        self.fields["kind"].choices = AgendaKind.choices
+        self._style()

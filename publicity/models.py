@@ -18,7 +18,18 @@ from django.utils.translation import gettext_lazy as _
 
 from orgs.models import Unit
 from petitions.choices import Category
-from publicity.choices import CampaignKind, Decision, OutletLevel, PieceKind, PieceState, ReviewLevel
+from publicity.choices import (
+    AgendaKind,
+    CampaignKind,
+    Decision,
+    IncidentLevel,
+    IncidentState,
+    OutletLevel,
+    PieceKind,
+    PieceState,
+    PositionKind,
+    ReviewLevel,
+)
 
 USER = settings.AUTH_USER_MODEL
 
@@ -537,3 +548,110 @@ class SessionAttendance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.session} · {self.user}"
+
+
+class Position(models.Model):
+    """意识形态阵地 (ideo.positions): every owned channel with a responsible unit and person."""
+
+    name = models.CharField(_("阵地名称"), max_length=100)
+    kind = models.CharField(_("类别"), max_length=10, choices=PositionKind.choices)
+    unit = models.ForeignKey(Unit, verbose_name=_("责任单位"), on_delete=models.PROTECT, related_name="+")
+    responsible = models.ForeignKey(USER, verbose_name=_("责任人"), on_delete=models.PROTECT, related_name="+")
+    address = models.CharField(_("网址或位置"), max_length=200, blank=True)
+    is_active = models.BooleanField(_("在用"), default=True)
+    created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("意识形态阵地")
+        verbose_name_plural = _("意识形态阵地")
+        ordering = ["unit__path", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AgendaItem(models.Model):
+    """党委会议题 on ideology work (ideo.committee_review): a study item or the yearly report."""
+
+    unit = models.ForeignKey(Unit, verbose_name=_("党委所在单位"), on_delete=models.PROTECT, related_name="+")
+    meeting_on = models.DateField(_("会议日期"))
+    kind = models.CharField(_("类别"), max_length=10, choices=AgendaKind.choices)
+    title = models.CharField(_("议题"), max_length=200)
+    summary = models.TextField(_("研究情况"), blank=True)
+    created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("意识形态工作议题")
+        verbose_name_plural = _("意识形态工作议题")
+        ordering = ["-meeting_on", "-id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Incident(models.Model):
+    """舆情 (ideo.incident): found when, level, owner, steps; first response due by the rule in
+    force (its version kept); escalated once when still unanswered after the deadline."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    title = models.CharField(_("舆情标题"), max_length=200)
+    summary = models.TextField(_("情况"))
+    source = models.CharField(_("来源"), max_length=200, blank=True)
+    unit = models.ForeignKey(Unit, verbose_name=_("涉及单位"), on_delete=models.PROTECT, related_name="+")
+    level = models.CharField(_("级别"), max_length=10, choices=IncidentLevel.choices)
+    owner = models.ForeignKey(USER, verbose_name=_("响应责任人"), on_delete=models.PROTECT, related_name="+")
+    found_at = models.DateTimeField(_("发现时间"))
+    due_at = models.DateTimeField(_("首次响应时限"))
+    rule_version = models.PositiveIntegerField(_("规则版本"))
+    state = models.CharField(_("状态"), max_length=10, choices=IncidentState.choices, default=IncidentState.OPEN)
+    responded_at = models.DateTimeField(_("首次响应时间"), null=True, blank=True)
+    escalated_at = models.DateTimeField(_("升级时间"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("处置完毕时间"), null=True, blank=True)
+    created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("舆情")
+        verbose_name_plural = _("舆情")
+        ordering = ["-found_at"]
+        indexes = [
+            # The escalation sweep: open, not yet escalated, by deadline.
+            models.Index(fields=["due_at"], condition=Q(state="open", escalated_at__isnull=True),
+                         name="pub_incident_due_idx"),
+            models.Index(fields=["unit", "state"], name="pub_incident_unit_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def answered_on_time(self) -> bool | None:
+        """Answered at or before the deadline (exactly at the deadline is on time)."""
+        if self.responded_at is None:
+            return None
+        return self.responded_at <= self.due_at
+
+
+class IncidentStep(models.Model):
+    """One step of an incident's timeline (append-only)."""
+
+    class Kind(models.TextChoices):
+        FOUND = "found", _("发现登记")
+        RESPONSE = "response", _("首次响应")
+        STEP = "step", _("处置措施")
+        ESCALATION = "escalation", _("逾期升级")
+        CLOSE = "close", _("处置完毕")
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="steps")
+    kind = models.CharField(_("类别"), max_length=12, choices=Kind.choices)
+    at = models.DateTimeField(_("时间"))
+    actor = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(_("内容"), blank=True)
+
+    class Meta:
+        verbose_name = _("舆情处置步骤")
+        verbose_name_plural = _("舆情处置步骤")
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"

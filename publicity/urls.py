@@ -1,6 +1,6 @@
 from django.urls import path
 
-from publicity.views import home, lectures, ledger, newsroom, study
+from publicity.views import home, ideology, lectures, ledger, newsroom, study
 
 app_name = "publicity"
 urlpatterns = [
@@ -27,4 +27,10 @@ urlpatterns = [
     path("study/tasks/<int:pk>/done/", study.task_done, name="task_done"),
     path("study/plans/new/", study.plan_new, name="plan_new"),
     path("study/plans/<int:pk>/", study.plan_detail, name="plan"),
+    path("ideology/", ideology.ideology_home, name="ideology"),
+    path("ideology/incidents/new/", ideology.incident_new, name="incident_new"),
+    path("ideology/incidents/<uuid:public_id>/", ideology.incident_detail, name="incident"),
+    path("ideology/incidents/<uuid:public_id>/<str:action>/", ideology.incident_act, name="incident_act"),
+    path("ideology/positions/new/", ideology.position_new, name="position_new"),
+    path("ideology/agenda/new/", ideology.agenda_new, name="agenda_new"),
 ]
