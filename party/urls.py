@@ -1,6 +1,6 @@
 from django.urls import path
 
-from party import views
+from party import pages, views
 
 app_name = "party"
 urlpatterns = [
@@ -28,4 +28,6 @@ urlpatterns = [
     path("meetings/<int:pk>/", views.meeting_detail, name="meeting"),
     path("signin/", views.signin, name="signin"),
     path("dues/", views.dues_page, name="dues"),
+    path("dashboard/", views.login_required(pages.dashboard_page), name="dashboard"),
+    path("dashboard/drill/", views.login_required(pages.drill_page), name="drill"),
 ]

@@ -218,3 +218,39 @@ def test_dues_page_and_api(world):
     own = client_for(world.member_user)
     assert own.get(reverse("api-v1:party_dues_list")).json()["count"] == 2  # their own rows only
     assert own.get(reverse("party:dues")).status_code == 403
+
+
+def test_workspace_me_dashboard_drill(world):
+    from party.development import dev_open
+    from tests.party.conftest import person
+
+    applicant = person("A7", "青年工人", world.team)
+    dev_open(person=applicant, branch=world.branch, birth_date=date(2001, 1, 1), applied_on=date(2026, 3, 2),
+             actor=None)
+    c = client_for(world.secretary)
+    r = c.get(reverse("party:home"))
+    assert r.status_code == 200 and 'data-testid="branch-card"' in r.text and "青年工人" in r.text
+    assert 'data-testid="quick-general_meeting"' in r.text
+    own = client_for(world.member_user)
+    r = own.get(reverse("party:home"))
+    assert 'data-testid="my-branch"' in r.text and "综采一队党支部" in r.text
+    r = client_for(applicant).get(reverse("party:home"))
+    assert 'data-testid="my-development"' in r.text
+    assert "尚未编入" in client_for(world.outsider).get(reverse("party:home")).text
+    o = client_for(world.officer)
+    r = o.get(reverse("party:dashboard"))
+    assert r.status_code == 200 and 'data-testid="stat-members"' in r.text and 'id="d-compliance"' in r.text
+    b = r.context["b"]
+    assert b["total"] == 3 and b["branches"] == 2 and sum(s["n"] for s in b["stages"]) == 1
+    r = o.get(b["stages"][0]["url"])
+    assert "青年工人" in r.text
+    r = o.get(b["status"][1]["url"])  # 正式党员
+    assert r.context["page"].paginator.count == 3
+    miss = b["compliance"][0]
+    assert miss["missed"] == 2
+    r = o.get(miss["url"])
+    assert r.context["page"].paginator.count == 2
+    r = c.get(reverse("party:dashboard"), {"org": world.branch2.pk})  # not theirs: their own root instead
+    assert r.context["org"] == world.branch
+    assert c.get(reverse("party:drill"), {"org": world.branch2.pk, "fig": "status", "key": "full"}).status_code == 404
+    assert own.get(reverse("party:dashboard")).status_code == 403
