@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 
-from engagement import publicity, training
+from engagement import rules_sheet, training
 from engagement.choices import DecisionState, QuestionState, ScreeningStatus
 from engagement.models import Decision, Question, VisitAssignment
 from engagement.scoping import (
@@ -50,12 +50,12 @@ def _unit(request: HttpRequest) -> Unit | None:
 @login_required
 def rules(request: HttpRequest) -> HttpResponse:
     unit = _unit(request)
-    return render(request, "engagement/rules.html", {"sheet": publicity.rules_sheet(unit), "unit": unit})
+    return render(request, "engagement/rules.html", {"sheet": rules_sheet.rules_sheet(unit), "unit": unit})
 
 
 @login_required
 def poster(request: HttpRequest) -> HttpResponse:
     unit = _unit(request)
-    response = HttpResponse(publicity.poster_docx(publicity.rules_sheet(unit)), content_type=DOCX)
+    response = HttpResponse(rules_sheet.poster_docx(rules_sheet.rules_sheet(unit)), content_type=DOCX)
     response["Content-Disposition"] = content_disposition_header(True, "依法维权科学信访-信访须知海报.docx")
     return response

@@ -9,7 +9,7 @@ import io
 from django.urls import reverse
 from docx import Document
 
-from engagement import publicity
+from engagement import rules_sheet
 from petitions.choices import Channel, ReplyOutcome
 from petitions.models import UnitPolicy
 from petitions.policy import policy_for
@@ -17,7 +17,7 @@ from tongxin.lib.periods import STATUTORY, PeriodPolicy
 
 
 def test_sheet_matches_the_statutory_policy():
-    sheet = publicity.rules_sheet()
+    sheet = rules_sheet.rules_sheet()
     assert [p.name for p in sheet.periods] == list(PeriodPolicy.PERIOD_FIELDS)
     for row in sheet.periods:
         assert row.value == str(getattr(STATUTORY, row.name)) and not row.tightened
@@ -31,7 +31,7 @@ def test_sheet_matches_the_statutory_policy():
 def test_a_tightened_unit_policy_changes_the_page(world, client):
     UnitPolicy.objects.create(unit=world.company, overrides={"handling": 45, "acceptance": 10})
     policy = policy_for(world.mine)
-    sheet = publicity.rules_sheet(world.mine)
+    sheet = rules_sheet.rules_sheet(world.mine)
     rows = {r.name: r for r in sheet.periods}
     assert rows["handling"].value == str(policy.handling) == "45日" and rows["handling"].tightened
     assert rows["acceptance"].value == "10日" and rows["review_request"].value == "30日"
@@ -48,5 +48,5 @@ def test_poster_says_the_same(world, client):
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     text = "\n".join(p.text for p in Document(io.BytesIO(response.content)).paragraphs)
     assert "依法维权" in text and f"{STATUTORY.handling}内办结" in text
-    for step in publicity.rules_sheet(world.team).steps:
+    for step in rules_sheet.rules_sheet(world.team).steps:
         assert step.text in text
