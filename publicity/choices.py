@@ -77,3 +77,10 @@ class CampaignKind(models.TextChoices):
 class AgendaKind(models.TextChoices):
     STUDY = "study", _("专题研究意识形态工作")
     REPORT = "report", _("意识形态工作年度报告")
+
+
+class ConceptKind(models.TextChoices):
+    VISION = "vision", _("愿景")
+    VALUES = "values", _("核心价值观")
+    SAFETY = "safety", _("安全理念")
+    OTHER = "other", _("其他理念")

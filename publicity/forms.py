@@ -336,3 +336,32 @@ class AgendaForm(Bootstrap, forms.Form):
         self.fields["unit"].queryset = units if units is not None else Unit.objects.none()
         self.fields["kind"].choices = AgendaKind.choices
         self._style()
+
+
+class ActivityForm(Bootstrap, forms.Form):
+    unit = forms.ModelChoiceField(label=_("单位"), queryset=Unit.objects.none())
+    title = forms.CharField(label=_("活动"), max_length=120)
+    held_on = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    participants = forms.IntegerField(label=_("参与人数"), min_value=0, max_value=1_000_000)
+
+    def __init__(self, *args, units=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units if units is not None else Unit.objects.none()
+        self._style()
+
+
+class GalleryForm(Bootstrap, forms.Form):
+    caption = forms.CharField(label=_("说明"), max_length=200)
+    unit = forms.ModelChoiceField(label=_("单位"), queryset=Unit.objects.none())
+    campaign = forms.ModelChoiceField(label=_("活动"), queryset=None, required=False)
+    photo = forms.FileField(label=_("照片"), required=False,
+                            widget=forms.ClearableFileInput(attrs={"accept": PHOTO_ACCEPT}))
+    video_url = forms.URLField(label=_("视频链接"), required=False, assume_scheme="https")
+
+    def __init__(self, *args, units=None, **kwargs) -> None:
+        from publicity.models import Campaign
+
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units if units is not None else Unit.objects.none()
+        self.fields["campaign"].queryset = Campaign.objects.all()
+        self._style()

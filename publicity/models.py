@@ -21,6 +21,7 @@ from petitions.choices import Category
 from publicity.choices import (
     AgendaKind,
     CampaignKind,
+    ConceptKind,
     Decision,
     IncidentLevel,
     IncidentState,
@@ -655,3 +656,65 @@ class IncidentStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"
+
+
+class Concept(models.Model):
+    """企业文化理念 staff can read (vision 安全、高效、文明、和谐、幸福; the "136" safety model …)."""
+
+    kind = models.CharField(_("类别"), max_length=10, choices=ConceptKind.choices)
+    title = models.CharField(_("标题"), max_length=100)
+    body = models.TextField(_("释义"))
+    order = models.PositiveSmallIntegerField(_("顺序"), default=0)
+
+    class Meta:
+        verbose_name = _("文化理念")
+        verbose_name_plural = _("文化理念")
+        ordering = ["order", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class CampaignActivity(models.Model):
+    """An activity of a campaign in one unit, with its participants (culture.campaign)."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="activities")
+    unit = models.ForeignKey(Unit, verbose_name=_("单位"), on_delete=models.PROTECT, related_name="+")
+    title = models.CharField(_("活动"), max_length=120)
+    held_on = models.DateField(_("日期"))
+    participants = models.PositiveIntegerField(_("参与人数"))
+    created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("活动开展")
+        verbose_name_plural = _("活动开展")
+        ordering = ["-held_on", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+def gallery_path(instance: GalleryItem, filename: str) -> str:
+    return f"publicity/gallery/{uuid.uuid4().hex}"
+
+
+class GalleryItem(models.Model):
+    """A photo (EXIF stripped) or a video link of the gallery, captioned, tagged by unit and campaign."""
+
+    caption = models.CharField(_("说明"), max_length=200)
+    file = models.FileField(_("照片"), upload_to=gallery_path, max_length=200, blank=True)
+    content_type = models.CharField(_("类型"), max_length=100, blank=True)
+    video_url = models.URLField(_("视频链接"), blank=True)
+    unit = models.ForeignKey(Unit, verbose_name=_("单位"), on_delete=models.PROTECT, related_name="+")
+    campaign = models.ForeignKey(Campaign, verbose_name=_("活动"), null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="gallery")
+    uploaded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("图片视频")
+        verbose_name_plural = _("图片视频")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.caption

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from publicity.views import home, ideology, lectures, ledger, newsroom, study
+from publicity.views import culture, home, ideology, lectures, ledger, newsroom, study
 
 app_name = "publicity"
 urlpatterns = [
@@ -27,6 +27,10 @@ urlpatterns = [
     path("study/tasks/<int:pk>/done/", study.task_done, name="task_done"),
     path("study/plans/new/", study.plan_new, name="plan_new"),
     path("study/plans/<int:pk>/", study.plan_detail, name="plan"),
+    path("campaigns/<int:pk>/", culture.campaign_detail, name="campaign"),
+    path("culture/", culture.culture_home, name="culture"),
+    path("culture/gallery/new/", culture.gallery_new, name="gallery_new"),
+    path("culture/gallery/<int:pk>/", culture.gallery_file, name="gallery_file"),
     path("ideology/", ideology.ideology_home, name="ideology"),
     path("ideology/incidents/new/", ideology.incident_new, name="incident_new"),
     path("ideology/incidents/<uuid:public_id>/", ideology.incident_detail, name="incident"),
