@@ -192,3 +192,60 @@ class ReductionForm(forms.Form):
     monthly = forms.DecimalField(label=_("减免后每月应交"), min_value=0, max_digits=10, decimal_places=2)
     reason = forms.CharField(label=_("理由"), max_length=200)
     decided_on = forms.DateField(label=_("支部决定日期"), widget=DateInput())
+
+
+class DutyForm(forms.Form):
+    level = forms.ChoiceField(label=_("责任类别"))
+    employee_no = forms.CharField(label=_("责任人工号"), max_length=20)
+    task = forms.CharField(label=_("任务"), max_length=300)
+    due_on = forms.DateField(label=_("完成时限"), required=False, widget=DateInput())
+
+    def __init__(self, *args, **kwargs):
+        from party.models import ResponsibilityLevel
+
+        super().__init__(*args, **kwargs)
+        self.fields["level"].choices = ResponsibilityLevel.choices
+
+
+class PreResearchForm(forms.Form):
+    title = forms.CharField(label=_("事项"), max_length=200)
+    category = forms.ChoiceField(label=_("类别"), choices=[
+        ("strategy", _("发展战略和规划")), ("restructure", _("改制、产权转让、重大投资")),
+        ("organization", _("机构设置和重要制度")), ("safety", _("安全稳定和职工权益")), ("other", _("其他"))])
+    party_meeting_on = forms.DateField(label=_("党委会研究日期"), widget=DateInput())
+    decision_body = forms.ChoiceField(label=_("决策机构"), choices=[("board", _("董事会")), ("management", _("经理层"))])
+    decided_on = forms.DateField(label=_("决策日期"), required=False, widget=DateInput())
+
+
+class ReviewForm(forms.Form):
+    year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
+    employee_no = forms.CharField(label=_("书记工号"), max_length=20)
+    held_on = forms.DateField(label=_("述职日期"), widget=DateInput())
+    rating = forms.ChoiceField(label=_("评议等次"), choices=[("good", _("好")), ("fair", _("较好")),
+                                                          ("average", _("一般")), ("poor", _("差"))])
+    notes = forms.CharField(label=_("评议意见"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class StudyForm(forms.Form):
+    topic = forms.CharField(label=_("学习内容"), max_length=200)
+    planned_on = forms.DateField(label=_("计划日期"), widget=DateInput())
+    first_topic = forms.BooleanField(label=_("第一议题"), required=False)
+
+
+class LecturerForm(forms.Form):
+    employee_no = forms.CharField(label=_("讲师工号"), max_length=20)
+    is_leader = forms.BooleanField(label=_("领导干部"), required=False)
+
+
+class ActivityForm(forms.Form):
+    kind = forms.ChoiceField(label=_("类别"))
+    title = forms.CharField(label=_("名称"), max_length=200)
+    on = forms.DateField(label=_("日期"), widget=DateInput())
+    participants = forms.CharField(label=_("参加党员工号（逗号分隔）"), required=False, max_length=5000)
+    note = forms.CharField(label=_("说明"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, **kwargs):
+        from party.models import ActivityKind
+
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = ActivityKind.choices

@@ -532,3 +532,178 @@ class DuesReduction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member_id} {self.from_month}–{self.to_month}"
+
+
+class ResponsibilityLevel(models.TextChoices):
+    SUBJECT = "subject", _("主体责任")
+    FIRST = "first", _("第一责任人")
+    DIRECT = "direct", _("直接责任")
+    DUAL = "dual", _("一岗双责")
+
+
+class ResponsibilityItem(models.Model):
+    """One task of a party-building responsibility list, to the person, with its evidence."""
+
+    org = models.ForeignKey(PartyOrg, verbose_name=_("党组织"), on_delete=models.CASCADE, related_name="duties")
+    year = models.PositiveSmallIntegerField(_("年度"))
+    level = models.CharField(_("责任类别"), max_length=10, choices=ResponsibilityLevel.choices)
+    owner = models.ForeignKey(User, verbose_name=_("责任人"), on_delete=models.PROTECT, related_name="party_duties")
+    task = models.CharField(_("任务"), max_length=300)
+    due_on = models.DateField(_("完成时限"), null=True, blank=True)
+    evidence = models.TextField(_("完成情况与佐证"), blank=True)
+    done_on = models.DateField(_("完成日期"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("责任清单事项")
+        verbose_name_plural = _("责任清单事项")
+        ordering = ["org", "year", "level", "id"]
+
+    def __str__(self) -> str:
+        return self.task
+
+
+class AssessmentScheme(models.Model):
+    """A configurable scoring scheme: items with weights, each automatic (from the records) or manual."""
+
+    name = models.CharField(_("方案名称"), max_length=100)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    items = models.JSONField(_("考核项目"))
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("考核方案")
+        verbose_name_plural = _("考核方案")
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.year}）"
+
+
+class AssessmentResult(models.Model):
+    scheme = models.ForeignKey(AssessmentScheme, verbose_name=_("考核方案"), on_delete=models.CASCADE,
+                               related_name="results")
+    org = models.ForeignKey(PartyOrg, verbose_name=_("党组织"), on_delete=models.CASCADE, related_name="+")
+    scores = models.JSONField(_("各项得分"), default=dict)
+    total = models.DecimalField(_("总分"), max_digits=6, decimal_places=2)
+    computed_at = models.DateTimeField(_("计算时间"), default=timezone.now)
+    assessed_by = models.ForeignKey(User, verbose_name=_("考核人"), null=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+
+    class Meta:
+        verbose_name = _("考核结果")
+        verbose_name_plural = _("考核结果")
+        constraints = [models.UniqueConstraint(fields=["scheme", "org"], name="party_assessment_once")]
+
+    def __str__(self) -> str:
+        return f"{self.org_id} {self.total}"
+
+
+class SecretaryReview(models.Model):
+    """书记抓基层党建述职评议考核: one record per organization and year."""
+
+    org = models.ForeignKey(PartyOrg, verbose_name=_("党组织"), on_delete=models.CASCADE, related_name="reviews")
+    year = models.PositiveSmallIntegerField(_("年度"))
+    secretary = models.ForeignKey(User, verbose_name=_("书记"), on_delete=models.PROTECT, related_name="+")
+    held_on = models.DateField(_("述职日期"))
+    rating = models.CharField(_("评议等次"), max_length=10,
+                              choices=[("good", _("好")), ("fair", _("较好")), ("average", _("一般")), ("poor", _("差"))])
+    notes = models.TextField(_("评议意见"), blank=True)
+    used_in_evaluation = models.BooleanField(_("已用于领导班子和领导干部考核"), default=False)
+
+    class Meta:
+        verbose_name = _("述职评议")
+        verbose_name_plural = _("述职评议")
+        constraints = [models.UniqueConstraint(fields=["org", "year"], name="party_review_once")]
+
+    def __str__(self) -> str:
+        return f"{self.org_id} {self.year}"
+
+
+class PreResearchItem(models.Model):
+    """前置研究: a 党委会 item before the board's or management's decision, with the order checked."""
+
+    org = models.ForeignKey(PartyOrg, verbose_name=_("党委"), on_delete=models.CASCADE, related_name="pre_research")
+    title = models.CharField(_("事项"), max_length=200)
+    category = models.CharField(_("类别"), max_length=20, choices=[
+        ("strategy", _("发展战略和规划")), ("restructure", _("改制、产权转让、重大投资")),
+        ("organization", _("机构设置和重要制度")), ("safety", _("安全稳定和职工权益")), ("other", _("其他"))])
+    party_meeting_on = models.DateField(_("党委会研究日期"))
+    decision_body = models.CharField(_("决策机构"), max_length=20,
+                                     choices=[("board", _("董事会")), ("management", _("经理层"))])
+    decided_on = models.DateField(_("决策日期"), null=True, blank=True)
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("前置研究事项")
+        verbose_name_plural = _("前置研究事项")
+        ordering = ["-party_meeting_on", "-id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def order_ok(self) -> bool | None:
+        """党委会 strictly before the decision (None while undecided)."""
+        return None if self.decided_on is None else self.party_meeting_on < self.decided_on
+
+
+class StudyItem(models.Model):
+    """One item of a study plan (学习计划), e.g. a 第一议题 at a 党委会."""
+
+    org = models.ForeignKey(PartyOrg, verbose_name=_("党组织"), on_delete=models.CASCADE, related_name="study_items")
+    year = models.PositiveSmallIntegerField(_("年度"))
+    topic = models.CharField(_("学习内容"), max_length=200)
+    planned_on = models.DateField(_("计划日期"))
+    first_topic = models.BooleanField(_("第一议题"), default=False)
+    done_on = models.DateField(_("完成日期"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("学习计划事项")
+        verbose_name_plural = _("学习计划事项")
+        ordering = ["planned_on", "id"]
+
+    def __str__(self) -> str:
+        return self.topic
+
+
+class LecturerEntry(models.Model):
+    """A member of an organization's lecture team (宣讲团/讲师团)."""
+
+    org = models.ForeignKey(PartyOrg, verbose_name=_("党组织"), on_delete=models.CASCADE, related_name="lecturers")
+    person = models.ForeignKey(User, verbose_name=_("讲师"), on_delete=models.PROTECT, related_name="+")
+    is_leader = models.BooleanField(_("领导干部"), default=False)
+
+    class Meta:
+        verbose_name = _("宣讲团成员")
+        verbose_name_plural = _("宣讲团成员")
+        constraints = [models.UniqueConstraint(fields=["org", "person"], name="party_lecturer_once")]
+
+    def __str__(self) -> str:
+        return self.person.name
+
+
+class ActivityKind(models.TextChoices):
+    FORUM = "forum", _("座谈会")
+    QUIZ = "quiz", _("知识竞赛")
+    ESSAY = "essay", _("征文")
+    EXHIBITION = "exhibition", _("书画摄影展")
+    THEME_DAY = "theme_day", _("主题党日活动")
+    VOLUNTEER = "volunteer", _("志愿服务")
+    PIONEER = "pioneer", _("党员先锋岗/跟班上岗")
+    CLEAN = "clean", _("廉洁教育")
+
+
+class Activity(models.Model):
+    org = models.ForeignKey(PartyOrg, verbose_name=_("党组织"), on_delete=models.CASCADE, related_name="activities")
+    kind = models.CharField(_("类别"), max_length=20, choices=ActivityKind.choices)
+    title = models.CharField(_("名称"), max_length=200)
+    on = models.DateField(_("日期"))
+    participants = models.ManyToManyField(Member, verbose_name=_("参加党员"), blank=True, related_name="activities")
+    note = models.TextField(_("说明"), blank=True)
+
+    class Meta:
+        verbose_name = _("党建活动")
+        verbose_name_plural = _("党建活动")
+        ordering = ["-on", "-id"]
+
+    def __str__(self) -> str:
+        return self.title

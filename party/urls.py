@@ -30,4 +30,6 @@ urlpatterns = [
     path("dues/", views.dues_page, name="dues"),
     path("dashboard/", views.login_required(pages.dashboard_page), name="dashboard"),
     path("dashboard/drill/", views.login_required(pages.drill_page), name="drill"),
+    path("orgs/<int:pk>/responsibility/", views.responsibility, name="responsibility"),
+    path("orgs/<int:pk>/education/", views.education, name="education"),
 ]

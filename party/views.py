@@ -3,10 +3,12 @@ refused write shows the DomainError's message."""
 
 from __future__ import annotations
 
+import contextlib
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -710,4 +712,148 @@ def dues_page(request: HttpRequest) -> HttpResponse:
         "review": dues.base_review_due(members, day).select_related("person")[:100],
         "pending": [(r, r.member.branch.parent_id and scoping.manages(user, r.member.branch.parent)) for r in pending],
         "reduce_form": style(ReductionForm()), "has_rows": DuesAssessment.objects.filter(month=month).exists(),
+    })
+
+
+# --- responsibility and assessment; education ------------------------------------------------
+
+
+def _person_or_error(no: str) -> User:
+    from core.errors import InvalidInput
+
+    p = User.objects.filter(employee_no=no.strip()).first()
+    if p is None:
+        raise InvalidInput("party.person", _("没有工号为%(no)s的人员") % {"no": no})
+    return p
+
+
+@login_required
+def responsibility(request: HttpRequest, pk: int) -> HttpResponse:
+    from decimal import Decimal, InvalidOperation
+
+    from party import assessment
+    from party.forms import DutyForm, PreResearchForm, ReviewForm
+    from party.models import AssessmentResult, AssessmentScheme, PreResearchItem, ResponsibilityItem
+
+    org = managed_org(request, pk)
+    day = today()
+    year = day.year
+    user = request.user
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "duty":
+                f = DutyForm(request.POST)
+                if not f.is_valid():
+                    raise_form(f)
+                d = f.cleaned_data
+                assessment.duty_add(org=org, year=year, level=d["level"], owner=_person_or_error(d["employee_no"]),
+                                    task=d["task"], due_on=d["due_on"], actor=user)
+            elif action == "duty_done":
+                item = ResponsibilityItem.objects.filter(org=org, pk=int(request.POST.get("item") or 0)).first()
+                if item is None:
+                    raise Http404
+                assessment.duty_done(item=item, done_on=day, evidence=request.POST.get("evidence", ""), actor=user)
+            elif action == "pre":
+                f = PreResearchForm(request.POST)
+                if not f.is_valid():
+                    raise_form(f)
+                assessment.pre_research_record(org=org, actor=user, **f.cleaned_data)
+            elif action == "review":
+                f = ReviewForm(request.POST)
+                if not f.is_valid():
+                    raise_form(f)
+                d = f.cleaned_data
+                child = scoping.managed_orgs(user).filter(pk=int(request.POST.get("child") or 0)).first()
+                if child is None:
+                    raise Http404
+                assessment.review_record(org=child, year=d["year"], secretary=_person_or_error(d["employee_no"]),
+                                         held_on=d["held_on"], rating=d["rating"], notes=d["notes"], actor=user)
+            elif action == "scheme":
+                assessment.scheme_create(name=_("%(y)s年党支部党建工作考核") % {"y": year}, year=year, items=None,
+                                         actor=user)
+            elif action == "assess":
+                scheme = AssessmentScheme.objects.filter(year=year).order_by("-id").first()
+                child = scoping.managed_orgs(user).filter(pk=int(request.POST.get("child") or 0)).first()
+                if scheme is None or child is None:
+                    raise Http404
+                manual = {}
+                for it in scheme.items:
+                    if it["source"] == "manual":
+                        with contextlib.suppress(InvalidOperation):
+                            value = Decimal(request.POST.get(f"m_{it['code']}", "")[:12])
+                            if value.is_finite():
+                                manual[it["code"]] = value
+                assessment.assess(scheme=scheme, org=child, manual=manual, actor=user, today=day)
+            else:
+                raise Http404
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("已保存。"))
+        return redirect("party:responsibility", pk=org.pk)
+    scheme = AssessmentScheme.objects.filter(year=year).order_by("-id").first()
+    children = list(scoping.managed_orgs(user).filter(parent=org).exclude(kind="group").order_by("path")[:100])
+    targets = children or ([org] if org.is_branch else [])
+    results = {r.org_id: r for r in AssessmentResult.objects.filter(scheme=scheme, org__in=targets)} if scheme else {}
+    return render(request, "party/responsibility.html", {
+        "org": org, "year": year, "duties": ResponsibilityItem.objects.filter(org=org, year=year).select_related("owner"),
+        "pre": PreResearchItem.objects.filter(org=org)[:100], "scheme": scheme,
+        "manual_items": [it for it in scheme.items if it["source"] == "manual"] if scheme else [],
+        "targets": [(t, results.get(t.pk)) for t in targets],
+        "reviews": [(c, c.reviews.filter(year=year).first()) for c in children],
+        "duty_form": style(DutyForm()), "pre_form": style(PreResearchForm()),
+        "review_form": style(ReviewForm(initial={"year": year})),
+    })
+
+
+@login_required
+def education(request: HttpRequest, pk: int) -> HttpResponse:
+    from party import education as edu
+    from party.forms import ActivityForm, LecturerForm, StudyForm
+    from party.models import Activity, StudyItem
+
+    org = managed_org(request, pk)
+    day = today()
+    user = request.user
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "study":
+                f = StudyForm(request.POST)
+                if not f.is_valid():
+                    raise_form(f)
+                edu.study_add(org=org, actor=user, **f.cleaned_data)
+            elif action == "study_done":
+                item = StudyItem.objects.filter(org=org, pk=int(request.POST.get("item") or 0)).first()
+                if item is None:
+                    raise Http404
+                edu.study_done(item=item, done_on=day, actor=user)
+            elif action == "lecturer":
+                f = LecturerForm(request.POST)
+                if not f.is_valid():
+                    raise_form(f)
+                edu.lecturer_add(org=org, person=_person_or_error(f.cleaned_data["employee_no"]),
+                                 is_leader=f.cleaned_data["is_leader"], actor=user)
+            elif action == "activity":
+                f = ActivityForm(request.POST)
+                if not f.is_valid():
+                    raise_form(f)
+                d = f.cleaned_data
+                nos = [x.strip() for x in d.pop("participants").replace("，", ",").split(",") if x.strip()]
+                people = scoping.members_visible_to(user).filter(person__employee_no__in=nos)
+                edu.activity_record(org=org, actor=user, participants=list(people), **d)
+            else:
+                raise Http404
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("已保存。"))
+        return redirect("party:education", pk=org.pk)
+    return render(request, "party/education.html", {
+        "org": org, "year": day.year, "study": StudyItem.objects.filter(org=org, year=day.year),
+        "lectures": edu.lectures_given(org, day.year),
+        "activities": Activity.objects.filter(org=org).annotate(n=Count("participants"))[:100],
+        "study_form": style(StudyForm()), "lecturer_form": style(LecturerForm()),
+        "activity_form": style(ActivityForm(initial={"on": day})),
     })

@@ -254,3 +254,23 @@ def test_workspace_me_dashboard_drill(world):
     assert r.context["org"] == world.branch
     assert c.get(reverse("party:drill"), {"org": world.branch2.pk, "fig": "status", "key": "full"}).status_code == 404
     assert own.get(reverse("party:dashboard")).status_code == 403
+
+
+def test_responsibility_and_education_pages(world):
+    c = client_for(world.officer)
+    url = reverse("party:responsibility", args=[world.mine_committee.pk])
+    assert c.get(url).status_code == 200
+    c.post(url, {"action": "scheme"})
+    c.post(url, {"action": "assess", "child": world.branch.pk, "m_integration": "15"})
+    r = c.get(url)
+    assert 'data-testid="score"' in r.text
+    c.post(url, {"action": "pre", "title": "产权转让", "category": "restructure", "party_meeting_on": "2026-05-10",
+                 "decision_body": "board", "decided_on": "2026-05-09"})
+    assert "决策早于党委会研究" in c.get(url).text
+    c.post(url, {"action": "duty", "level": "subject", "employee_no": "SJ1", "task": "落实三会一课"})
+    assert "落实三会一课" in c.get(url).text
+    url = reverse("party:education", args=[world.branch.pk])
+    c.post(url, {"action": "activity", "kind": "volunteer", "title": "矿区志愿服务", "on": "2026-05-01",
+                 "participants": "DY1, SJ1"})
+    assert "2 人参加" in c.get(url).text
+    assert client_for(world.secretary2).get(url).status_code == 404
