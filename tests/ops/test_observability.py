@@ -44,18 +44,21 @@ def test_healthz_without_a_broker_has_no_worker_part(client):
 
 
 @pytest.mark.django_db
-def test_healthz_reports_workers_and_fails_only_when_asked(client, monkeypatch):
+def test_healthz_reports_workers_only_when_asked(client, monkeypatch):
     from ops import health
 
     monkeypatch.setattr(health, "worker_names", lambda: [])
     monkeypatch.setattr(health, "beat_last_tick", lambda: None)
     with override_settings(REDIS_URL="redis://127.0.0.1:9/0", CELERY_TASK_ALWAYS_EAGER=False):
         monkeypatch.setattr("redis.Redis.ping", lambda self: True)
-        lenient = client.get("/healthz")
+        plain = client.get("/healthz")
         strict = client.get("/healthz?workers=1")
-    assert lenient.status_code == 200 and lenient.json()["checks"]["workers"] == "error: no worker answered"
-    assert lenient.json()["checks"]["beat"] == "stale"
-    assert strict.status_code == 503
+        monkeypatch.setattr(health, "worker_names", lambda: ["w1@node1", "w2@node2"])
+        good = client.get("/healthz?workers=1")
+    assert plain.status_code == 200 and "workers" not in plain.json()["checks"]
+    assert strict.status_code == 503 and strict.json()["checks"]["workers"] == "error: no worker answered"
+    assert strict.json()["checks"]["beat"] == "stale"
+    assert good.status_code == 200 and good.json()["checks"]["workers"] == "ok: 2"
 
 
 def test_router_sends_kpi_reads_to_the_replica_only_when_configured():
