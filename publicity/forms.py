@@ -365,3 +365,25 @@ class GalleryForm(Bootstrap, forms.Form):
         self.fields["unit"].queryset = units if units is not None else Unit.objects.none()
         self.fields["campaign"].queryset = Campaign.objects.all()
         self._style()
+
+
+class BriefForm(Bootstrap, forms.Form):
+    unit = forms.ModelChoiceField(label=_("单位"), queryset=Unit.objects.none())
+    year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
+    quarter = forms.IntegerField(label=_("季度"), min_value=1, max_value=4)
+
+    def __init__(self, *args, units=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units if units is not None else Unit.objects.none()
+        self._style()
+
+
+class BriefEditForm(Bootstrap, forms.Form):
+    analysis = forms.CharField(label=_("动态分析"), required=False, max_length=20000,
+                               widget=forms.Textarea(attrs={"rows": 6}))
+    suggestions = forms.CharField(label=_("工作建议"), required=False, max_length=20000,
+                                  widget=forms.Textarea(attrs={"rows": 4}))
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._style()

@@ -718,3 +718,31 @@ class GalleryItem(models.Model):
 
     def __str__(self) -> str:
         return self.caption
+
+
+class SentimentBrief(models.Model):
+    """职工思想动态 (quarterly): counts of petitions by category and unit (never identities), the
+    lectures and pieces answering them, and the 宣传部's own analysis; filed briefs are frozen."""
+
+    unit = models.ForeignKey(Unit, verbose_name=_("单位"), on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveIntegerField(_("年度"))
+    quarter = models.PositiveSmallIntegerField(_("季度"))
+    data = models.JSONField(_("数据"))  # the aggregate snapshot the brief was assembled from
+    analysis = models.TextField(_("动态分析"), blank=True)
+    suggestions = models.TextField(_("工作建议"), blank=True)
+    created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("生成时间"), auto_now_add=True)
+    filed_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    filed_at = models.DateTimeField(_("归档时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("职工思想动态")
+        verbose_name_plural = _("职工思想动态")
+        ordering = ["-year", "-quarter"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "year", "quarter"], name="pub_brief_unit_quarter"),
+            models.CheckConstraint(condition=Q(quarter__gte=1, quarter__lte=4), name="pub_brief_quarter_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.year}Q{self.quarter}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from publicity.views import culture, home, ideology, lectures, ledger, newsroom, study
+from publicity.views import culture, home, ideology, lectures, ledger, newsroom, sentiment, study
 
 app_name = "publicity"
 urlpatterns = [
@@ -32,6 +32,9 @@ urlpatterns = [
     path("culture/gallery/new/", culture.gallery_new, name="gallery_new"),
     path("culture/gallery/<int:pk>/", culture.gallery_file, name="gallery_file"),
     path("ideology/", ideology.ideology_home, name="ideology"),
+    path("briefs/", sentiment.brief_list, name="briefs"),
+    path("briefs/<int:pk>/", sentiment.brief_detail, name="brief"),
+    path("briefs/<int:pk>/docx/", sentiment.brief_download, name="brief_download"),
     path("ideology/incidents/new/", ideology.incident_new, name="incident_new"),
     path("ideology/incidents/<uuid:public_id>/", ideology.incident_detail, name="incident"),
     path("ideology/incidents/<uuid:public_id>/<str:action>/", ideology.incident_act, name="incident_act"),
