@@ -456,6 +456,20 @@ def period_save(*, user: User, period: SensitivePeriod) -> SensitivePeriod:
     return period
 
 
+def load_default_rules() -> int:
+    """Create the default rules that are missing (by code); existing rules are left as edited."""
+    from tongxin.lib.zhtext.default_rules import DEFAULT_RULES
+
+    made = 0
+    for data in DEFAULT_RULES:
+        _rule, created = RiskRule.objects.get_or_create(code=data["code"], defaults={
+            "label": data["label"], "kind": data.get("kind", "risk"), "flag": data.get("flag", ""),
+            "level": data.get("level", "low"), "patterns": data["patterns"], "exclude": data.get("exclude", []),
+            "negatable": data.get("negatable", True), "min_number": data.get("min_number")})
+        made += created
+    return made
+
+
 def failures(user: User) -> QuerySet[Triage]:
     from petitions.selectors import visible_to
 

@@ -146,14 +146,15 @@ def rule_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     user = request.user
     if not services.may_admin_rules(user):
         return _forbidden(request, _("只有系统管理员可以修改风险规则。"))
-    rule = get_object_or_404(RiskRule, pk=pk) if pk else RiskRule()
+    if pk:
+        rule = get_object_or_404(RiskRule, pk=pk)
+    else:
+        from django.utils.crypto import get_random_string
+
+        rule = RiskRule(code=f"rule-{get_random_string(8).lower()}")
     form = RuleForm(request.POST or None, instance=rule)
     if request.method == "POST" and form.is_valid():
         obj = form.save(commit=False)
-        if not obj.code:
-            from django.utils.crypto import get_random_string
-
-            obj.code = f"rule-{get_random_string(8).lower()}"
         try:
             services.rule_save(user=user, rule=obj)
         except DomainError as exc:

@@ -50,7 +50,7 @@ TYPE_BY_CATEGORY = {"cadre_conduct": "accusation", "suggestion": "suggestion", "
 
 def sentences(per_category: int = 90, seed: int = 3) -> Iterator[tuple[str, str, str]]:
     """(text, category, type) — type by the category's usual nature, inquiry wording → 咨询."""
-    rnd = random.Random(seed)
+    rnd = random.Random(seed)  # nosec B311 — a reproducible corpus, not a secret
     for category, (topics, problems, asks) in GRAMMAR.items():
         for _ in range(per_category):
             topic, problem, ask = rnd.choice(topics), rnd.choice(problems), rnd.choice(asks)

@@ -28,7 +28,37 @@ def _converter():
     return opencc.OpenCC("t2s")
 
 
+@lru_cache(maxsize=1)
+def _traditional_chars() -> frozenset[str]:
+    """Characters that OpenCC's t2s maps to something else: a text without any of them is
+    already simplified, and the (slow, pure-Python) conversion is skipped."""
+    import os
+
+    import opencc
+
+    chars, simplified = set(), set()
+    path = os.path.join(os.path.dirname(opencc.__file__), "dictionary", "TSCharacters.txt")
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            key, _, values = line.rstrip("\n").partition("\t")
+            if key and values.split(" ")[0] != key:
+                chars.add(key)
+                simplified.add(values.split(" ")[0])
+    path = os.path.join(os.path.dirname(opencc.__file__), "dictionary", "TSPhrases.txt")
+    phrase_chars = set()
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            key, _, values = line.rstrip("\n").partition("\t")
+            target = values.split(" ")[0]
+            phrase_chars.update(a for a, b in zip(key, target, strict=False) if a != b)
+    # A phrase-only variant that is also a common simplified character (么) does not mark a
+    # text as traditional.
+    return frozenset(chars | (phrase_chars - simplified))
+
+
 def to_simplified(text: str) -> str:
+    if _traditional_chars().isdisjoint(text):
+        return text
     return _converter().convert(text)
 
 
