@@ -378,7 +378,8 @@ def _report(user, public_id: str) -> Report:
 
 @router.get("/reports/{public_id}", response={200: ReportOut, **READ}, operation_id="carbon_reports_get", summary="报告详情")
 def carbon_reports_get(request, public_id: str):
-    return _report_out(_report(_user(request), public_id))
+    # the lookup first: a named report answers 404 to anyone outside its scope, carbon role or not
+    return _report_out(_report(current_user(request), public_id))
 
 
 class ReportActionIn(Schema):
@@ -389,7 +390,7 @@ class ReportActionIn(Schema):
 @router.post("/reports/{public_id}/actions", response={200: ReportOut, **WRITE}, operation_id="carbon_reports_act",
              summary="报告流转：提交、核查发现、整改、核查通过")
 def carbon_reports_act(request, public_id: str, payload: ReportActionIn):
-    user = _user(request)
+    user = current_user(request)
     rep = _report(user, public_id)
     if payload.action == "submit":
         services.report_submit(report=rep, acting_user=user)
