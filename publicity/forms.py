@@ -115,6 +115,7 @@ class PlacementForm(Bootstrap, forms.Form):
 class LedgerFilterForm(forms.Form):
     year = forms.IntegerField(min_value=2000, max_value=2100, required=False)
     month = forms.IntegerField(min_value=1, max_value=12, required=False)
+    unit = forms.CharField(max_length=32, required=False)
 
 
 class LectureForm(Bootstrap, forms.Form):

@@ -154,8 +154,10 @@ class Breakdown:
     people: list[tuple[str, str, int, Decimal]] = field(default_factory=list)
 
 
-def breakdown(user: User, year: int, month: int | None = None) -> Breakdown:
+def breakdown(user: User, year: int, month: int | None = None, within: Unit | None = None) -> Breakdown:
     qs = placements_of_year(user, year, month)
+    if within is not None:
+        qs = qs.filter(subtree_q([within], field="unit__"))
     out = Breakdown(year=year)
     agg = qs.aggregate(n=Count("id"), p=Sum("points"))
     out.total, out.points = agg["n"] or 0, agg["p"] or Decimal("0.00")

@@ -1,10 +1,12 @@
 from django.urls import path
 
-from publicity.views import culture, home, ideology, lectures, ledger, newsroom, sentiment, study
+from publicity.views import culture, dashboard, home, ideology, lectures, ledger, newsroom, sentiment, study
 
 app_name = "publicity"
 urlpatterns = [
     path("", home.home, name="home"),
+    path("dashboard/", dashboard.dashboard_page, name="dashboard"),
+    path("rules/", dashboard.rules_page, name="rules"),
     path("news/", newsroom.news, name="news"),
     path("news/<uuid:public_id>/", newsroom.news_detail, name="news_detail"),
     path("mine/", newsroom.workspace, name="workspace"),

@@ -19,5 +19,6 @@ def home(request: HttpRequest) -> HttpResponse:
         "is_correspondent": bool(correspondent_units(user)),
         "is_reviewer": bool(post_units(user)),
         "is_staff": is_staff_for(user),
+        "is_admin": user.is_superuser or user.is_administrator,
         "queue_count": selectors.review_queue(user).count() if post_units(user) else 0,
     })

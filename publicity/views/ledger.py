@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError
-from orgs.models import User
+from orgs.models import Unit, User, subtree_q
 from publicity import exports
 from publicity import placements as ledger
 from publicity.choices import PieceState
@@ -28,14 +28,22 @@ def _period(request: HttpRequest) -> tuple[int, int | None]:
     return year, month
 
 
+def _unit(request: HttpRequest) -> Unit | None:
+    code = request.GET.get("unit", "")[:32].strip().upper()
+    return Unit.objects.filter(code=code).first() if code else None
+
+
 @login_required
 def ledger_page(request: HttpRequest) -> HttpResponse:
     year, month = _period(request)
-    rows = list(ledger.placements_of_year(request.user, year, month)
-                .select_related("outlet", "unit", "piece").order_by("-published_on", "-id")[:100])
-    b = ledger.breakdown(request.user, year, month)
+    unit = _unit(request)
+    qs = ledger.placements_of_year(request.user, year, month)
+    if unit is not None:
+        qs = qs.filter(subtree_q([unit], field="unit__"))
+    rows = list(qs.select_related("outlet", "unit", "piece").order_by("-published_on", "-id")[:100])
+    b = ledger.breakdown(request.user, year, month, within=unit)
     return render(request, "publicity/ledger.html", {
-        "year": year, "month": month, "rows": rows, "b": b, "is_staff": is_staff_for(request.user),
+        "year": year, "month": month, "rows": rows, "b": b, "is_staff": is_staff_for(request.user), "unit": unit,
         "years": range(timezone.localdate().year, timezone.localdate().year - 11, -1), "months": range(1, 13),
     })
 
