@@ -6,6 +6,7 @@ import logging
 from datetime import timedelta
 
 from celery import shared_task
+from django.conf import settings
 from django.utils import timezone
 
 logger = logging.getLogger(__name__)
@@ -40,7 +41,7 @@ def flush_outbox() -> dict:
     with single_run("flush_outbox", ttl_seconds=120) as mine:
         if not mine:
             return {"skipped": "another node is flushing"}
-        ids = pending(timedelta(seconds=60), timedelta(minutes=10))
+        ids = pending(timedelta(seconds=60), timedelta(seconds=settings.OPS_OUTBOX_REPUBLISH_SECONDS))
         for start in range(0, len(ids), 100):
             if not publish(ids[start:start + 100]):
                 break

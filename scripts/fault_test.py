@@ -111,6 +111,19 @@ def children(pid: int) -> list[int]:
     return [int(x) for x in out.split()]
 
 
+def live_pid(pidfile: Path, timeout: float = 120) -> int:
+    """The pid in ``pidfile`` once it names a running process (a restarted worker rewrites it)."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        try:
+            pid = int(pidfile.read_text())
+            os.kill(pid, 0)
+            return pid
+        except (FileNotFoundError, ValueError, ProcessLookupError):
+            time.sleep(0.5)
+    raise SystemExit(f"no live process in {pidfile} after {timeout}s")
+
+
 def healthy(base: str, timeout: float = 60, workers: bool = False) -> float:
     start = time.monotonic()
     url = base + ("/healthz?workers=1" if workers else "/healthz")
@@ -192,7 +205,9 @@ def main() -> int:
             subprocess.run(["redis-cli", "-p", port, "shutdown"], capture_output=True)
             time.sleep(2)  # commits in these seconds cannot publish: their outbox rows wait
             subprocess.run([str(directory / "redis" / "start.sh")], check=True)
-            return f"Redis shut down for 2 s and started again (AOF), healthy after {healthy(base):.1f}s"
+            web = healthy(base)
+            workers = healthy(base, workers=True, timeout=180)
+            return f"Redis shut down for 2 s and started again (AOF), web healthy after {web:.1f}s, workers after {workers:.1f}s more"
 
         step(load, "restart Redis under load", restart_redis)
 
@@ -202,7 +217,7 @@ def main() -> int:
             time.sleep(0.5)
             killed = []
             for pidfile in sorted(directory.glob("celery-w[0-9]*.pid")):
-                for child in children(int(pidfile.read_text())):
+                for child in children(live_pid(pidfile)):
                     os.kill(child, signal.SIGKILL)
                     killed.append(child)
             return f"sweep published, then SIGKILL of {len(killed)} pool processes mid-task (their messages requeued)"
@@ -211,7 +226,7 @@ def main() -> int:
 
         def kill_worker_node():
             pidfile = directory / "celery-w1.pid"
-            pid = int(pidfile.read_text())
+            pid = live_pid(pidfile)
             pool = children(pid)
             os.kill(pid, signal.SIGKILL)
             for child in pool:

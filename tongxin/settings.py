@@ -224,6 +224,8 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # our LOGGING (JSON, request id) stays
 CELERY_TIMEZONE = TIME_ZONE
 # Notifications go through the transactional outbox when a broker is used (ops/outbox.py).
 OPS_OUTBOX = env_bool("OPS_OUTBOX", bool(REDIS_URL))
+# A published message not done after this long is published again (lost with a dead worker).
+OPS_OUTBOX_REPUBLISH_SECONDS = env_int("OPS_OUTBOX_REPUBLISH_SECONDS", 600, minimum=30)
 # Bearer token of the Prometheus scraper for /ops/metrics (empty: administrators only).
 METRICS_TOKEN = env_str("METRICS_TOKEN", "")
 

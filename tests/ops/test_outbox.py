@@ -124,3 +124,16 @@ def test_embedded_default_keeps_the_in_process_path(world):
         p = submit(world, now=at(2025, 9, 15)).petition
     assert not OutboxMessage.objects.exists()
     assert Notification.objects.filter(petition=p).count() == 4
+
+
+def test_a_message_lost_with_a_worker_is_published_again(world):
+    p = submit(world, now=at(2025, 9, 15)).petition
+    message = OutboxMessage.objects.get(payload__petition_id=p.pk, payload__kind="petitioner")
+    Notification.objects.filter(petition=p, user=world.employee).delete()
+    # Published, then the worker holding it died and the broker lost it: not done, never attempted.
+    OutboxMessage.objects.filter(pk=message.pk).update(done_at=None, progress={}, attempts=0)
+    assert flush_outbox.delay().get() == {"republished": 0}  # maybe still queued behind others
+    OutboxMessage.objects.filter(pk=message.pk).update(published_at=at(2025, 9, 15))
+    with override_settings(OPS_OUTBOX_REPUBLISH_SECONDS=600):
+        assert flush_outbox.delay().get() == {"republished": 1}
+    assert Notification.objects.filter(petition=p, user=world.employee).count() == 1

@@ -42,7 +42,11 @@ class Command(BaseCommand):
     def handle(self, *args, acks, wait, swept, **options):
         self.failed = 0
         deadline = time.monotonic() + wait
-        while OutboxMessage.objects.filter(done_at__isnull=True).exists() and time.monotonic() < deadline:
+        last = None
+        while (left := OutboxMessage.objects.filter(done_at__isnull=True).count()) and time.monotonic() < deadline:
+            if left != last:
+                self.stdout.write(f"   waiting: {left} outbox message(s) not delivered yet")
+                last = left
             time.sleep(2)
         pending = OutboxMessage.objects.filter(done_at__isnull=True).count()
         self.verdict("outbox drained: every promised notification delivered", pending == 0, f"{pending} pending")
