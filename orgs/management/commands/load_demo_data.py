@@ -42,6 +42,7 @@ class Command(BaseCommand):
         petitions_created = build_petitions()
         from carbon.demo import build_carbon; build_carbon()  # noqa: E702, I001 - 低碳转型演示数据
         from engagement.demo import build_engagement; build_engagement()  # noqa: E702, I001 - 群众工作演示数据
+        from triage.demo import build_triage; build_triage()  # noqa: E702, I001 - 智能研判演示数据
         elapsed = time.monotonic() - started
         self.stdout.write(
             f"新建单位 {result.units_created} 个，新建人员 {result.people_created} 名，"

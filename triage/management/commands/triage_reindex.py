@@ -17,6 +17,12 @@ from petitions.models import Petition, PetitionerIdentity
 from triage import index
 from triage.models import LshBand, TriageDoc
 
+# The indexes of LshBand (triage.models), recreated after a rebuild.
+BAND_INDEXES = {
+    "triage_band_key_idx": "CREATE INDEX triage_band_key_idx ON triage_lshband (key, petition_id)",
+    "triage_band_petition_idx": "CREATE INDEX triage_band_petition_idx ON triage_lshband (petition_id)",
+}
+
 
 def _compute(rows):
     out = []
@@ -42,9 +48,14 @@ class Command(BaseCommand):
         workers = max(1, opts["workers"])
         pool = multiprocessing.get_context("fork").Pool(workers) if workers > 1 else None
         done, last_id, batch = 0, 0, opts["batch"]
-        if connection.vendor == "sqlite":
-            with connection.cursor() as cur:
+        # A full rebuild inserts 16 random band keys per petition: building their B-tree once at
+        # the end (sorted) is many times faster than keeping it up to date row by row.
+        with connection.cursor() as cur:
+            for name in BAND_INDEXES:
+                cur.execute(f"DROP INDEX IF EXISTS {name}")  # nosec B608 — fixed names
+            if connection.vendor == "sqlite":
                 cur.execute("PRAGMA synchronous=OFF")
+                cur.execute("PRAGMA cache_size=-400000")
         try:
             while True:
                 rows = list(Petition.objects.filter(pk__gt=last_id).order_by("pk").values_list(
@@ -71,6 +82,10 @@ class Command(BaseCommand):
             if pool:
                 pool.close()
                 pool.join()
+        with connection.cursor() as cur:
+            for sql in BAND_INDEXES.values():
+                cur.execute(sql)
+        self.stdout.write(f"  band indexes rebuilt {time.perf_counter() - started:,.0f} s")
         if connection.vendor == "sqlite":
             with connection.cursor() as cur:
                 cur.execute("INSERT INTO triage_fts(triage_fts) VALUES('optimize')")
