@@ -94,13 +94,13 @@ class LibrarySearchForm(StyledForm):
 
 class PlanForm(StyledForm):
     unit = unit_field(_("组织单位"))
-    month = forms.DateField(label=_("月份（任一日）"), widget=forms.DateInput(attrs={"type": "date"}))
+    month = forms.DateField(label=_("月份（任一日）"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     cadres = forms.ModelMultipleChoiceField(label=_("下访干部"), queryset=Unit.objects.none())
     targets = forms.ModelMultipleChoiceField(label=_("基层单位"), queryset=Unit.objects.none())
 
 
 class VisitLogForm(StyledForm):
-    visited_on = forms.DateField(label=_("下访日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    visited_on = forms.DateField(label=_("下访日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     place = forms.CharField(label=_("地点"), max_length=120)
     employees_met = forms.IntegerField(label=_("接待职工人数"), min_value=0, max_value=100000)
     summary = forms.CharField(label=_("情况摘要（宣传政策、通报情况、倾听呼声）"), min_length=5,
@@ -125,7 +125,7 @@ class MeetingForm(StyledForm):
     unit = unit_field(_("单位"))
     kind = forms.ChoiceField(label=_("会议类别"), choices=MeetingKind.choices)
     period = forms.CharField(label=_("所属期间（月：2026-11；季度：2026-Q4）"), max_length=10)
-    scheduled_at = forms.DateTimeField(label=_("召开时间"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    scheduled_at = forms.DateTimeField(label=_("召开时间"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"))
     place = forms.CharField(label=_("地点"), max_length=120)
     attendees = forms.ModelMultipleChoiceField(label=_("参会人员"), queryset=Unit.objects.none(), required=False)
 
@@ -144,7 +144,7 @@ class MinutesForm(StyledForm):
 class DecisionForm(StyledForm):
     text = forms.CharField(label=_("决定事项"), min_length=4, max_length=2000)
     owner = forms.ModelChoiceField(label=_("责任人"), queryset=Unit.objects.none())
-    due_on = forms.DateField(label=_("完成期限"), widget=forms.DateInput(attrs={"type": "date"}))
+    due_on = forms.DateField(label=_("完成期限"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
 
 class DoneForm(StyledForm):

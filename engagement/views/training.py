@@ -95,7 +95,8 @@ def attempt(request: HttpRequest, pk: int) -> HttpResponse:
         ans = answers.get(q.pk)
         rows.append({"q": q, "ans": ans, "options": list(enumerate(q.options)),
                      "mark_form": MarkForm(auto_id=f"id_m{ans.pk}_%s", initial={"points": q.points})
-                     if ans and q.kind == QuestionKind.SHORT and training.may_mark(user, a) else None})
+                     if ans and ans.points is None and q.kind == QuestionKind.SHORT and training.may_mark(user, a)
+                     else None})
     return render(request, "engagement/attempt.html", {
         "a": a, "rows": rows, "taking": a.person_id == user.pk and a.state == AttemptState.ASSIGNED,
         "show_key": a.state != AttemptState.ASSIGNED,
