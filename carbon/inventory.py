@@ -32,6 +32,18 @@ READS: dict[str, tuple[str, ...]] = {
     "ghg.heat": ("heat.purchased", "heat.supplied"),
     "energy.tce": (*FUELS, "elec.purchased", "elec.supplied", "renew.generation", "heat.purchased", "heat.supplied"),
 }
+# The formula of each code as the drill-down shows it (stored results keep only their inputs).
+FORMULAS: dict[str, str] = {
+    "ghg.fuel": "E = Σ FCᵢ × NCVᵢ × CCᵢ × OFᵢ × 44/12",
+    "ghg.flare": "CO2 = V_CH4,flared × OF_flare × ρ_CH4 × 44/16 + V_CO2,flared × ρ_CO2",
+    "ghg.ch4_underground": "CH4 = (V_vent + V_drain − V_flared − V_utilized) × ρ_CH4",
+    "ghg.co2_underground": "CO2 = (V_CO2,vent + V_CO2,drain) × ρ_CO2",
+    "ghg.ch4_surface": "CH4 = P_surface × EF_surface / 10⁴ × ρ_CH4",
+    "ghg.ch4_post": "CH4 = Σ P_k × EF_post,k / 10⁴ × ρ_CH4",
+    "ghg.electricity": "E = (购入 − 输出) MWh × EF_grid",
+    "ghg.heat": "E = (购入 − 输出) GJ × EF_heat",
+    "energy.tce": "E_tce = Σ 实物量ᵢ × 折标系数ᵢ",
+}
 
 
 @dataclass(frozen=True)

@@ -473,9 +473,13 @@ def inventory_recompute(*, year: int, acting_user: User | None, gwp_set: str = "
 
 
 def _compact(r: ghg.Result) -> dict:
-    return {"f": r.formula, "i": {k: str(v) for k, v in r.inputs.items()},
-            "k": [[f.code, str(f.value), f.unit, f.version] for f in r.factors], "r": list(r.rows),
-            "u": str(r.ch4_unburnt) if r.ch4_unburnt else ""}
+    """What a stored result keeps of its explanation: inputs, factors (code, value, version) and
+    activity rows; the formula text is the code's (FORMULAS), the factor's unit its set's."""
+    out = {"i": {k: str(v) for k, v in r.inputs.items()}, "k": [[f.code, str(f.value), f.version] for f in r.factors],
+           "r": list(r.rows)}
+    if r.ch4_unburnt:
+        out["u"] = str(r.ch4_unburnt)
+    return out
 
 
 def _store_results(run: InventoryRun, results: list[tuple[int, date, ghg.Result]], gwp: Decimal,
@@ -498,7 +502,7 @@ def _store_results(run: InventoryRun, results: list[tuple[int, date, ghg.Result]
         if r.code.startswith("ghg."):
             co2e = r.co2e(gwp) + (r.ch4_unburnt * gwp if count_unburnt else ZERO)
         rows.append((run.pk, fid, month, r.code, r.gas, r.scope, str(r.tonnes), str(co2e.quantize(ghg.PLACES)),
-                     json.dumps(_compact(r), ensure_ascii=False)))
+                     json.dumps(_compact(r), separators=(",", ":"))))
     with connection.cursor() as cursor:
         for i in range(0, len(rows), 5000):
             cursor.executemany(sql, rows[i:i + 5000])

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 from carbon import exports, selectors, services
 from carbon.choices import GWP_CHOICES, QUANTITIES, Indicator, ReportState, Tier
 from carbon.imports import import_form_xlsx, import_gas_csv
-from carbon.inventory import READS
+from carbon.inventory import FORMULAS, READS
 from carbon.models import ActivityRecord, CcusProject, FactorSet, InventoryResult, InventoryRun, Report
 from carbon.scenarios import ScenarioParams, run_scenario
 from carbon.scoping import (
@@ -260,7 +260,8 @@ def drill(request: HttpRequest) -> HttpResponse:
     for r in results:
         r.rows = [rows[i] for i in r.explanation.get("r", []) if i in rows]
     return render(request, "carbon/drill.html", {"results": results, "year": year, "run": run, "code": code,
-                                                 "truncated": len(results) == 200, "reads": READS})
+                                                 "truncated": len(results) == 200, "reads": READS,
+                                                 "formulas": FORMULAS})
 
 
 # --- factors, runs, imports ----------------------------------------------------------------------

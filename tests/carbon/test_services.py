@@ -50,7 +50,7 @@ def test_one_month_worked_example(world):
     assert t2(by["energy.tce"].tonnes) == D("289.51")
     # the result explains itself and traces to the activity rows
     ex = by["ghg.electricity"].explanation
-    assert ex["k"] == [["ef_grid", "0.57030000", "t CO2/MWh", "demo-2026.1"]]
+    assert ex["k"] == [["ef_grid", "0.57030000", "demo-2026.1"]]
     rows = ActivityRecord.objects.filter(pk__in=ex["r"])
     assert {r.quantity for r in rows} == {"elec.purchased"}
 
@@ -80,8 +80,8 @@ def test_measured_factor_overrides_default_for_one_month_only(world):
     # March: 30 × 40.000 × 0.02020 × 0.98 × 44/12 = 87.10 t; February and April the default 92.88 t
     assert t2(fuel[3].tonnes) == D("87.10")
     assert t2(fuel[2].tonnes) == D("92.88") and t2(fuel[4].tonnes) == D("92.88")
-    assert any(k[3].startswith("measured:") for k in fuel[3].explanation["k"])
-    assert not any(k[3].startswith("measured:") for k in fuel[4].explanation["k"])
+    assert any(k[2].startswith("measured:") for k in fuel[3].explanation["k"])
+    assert not any(k[2].startswith("measured:") for k in fuel[4].explanation["k"])
 
 
 def test_measured_factor_needs_its_lab_report(world):
@@ -112,7 +112,7 @@ def test_new_factor_version_changes_exactly_the_results_that_used_it_and_never_a
     # only electricity changed: 12 × 2,000 × (0.5810 − 0.5703) = 256.80 t
     assert [(d.code, t2(d.delta)) for d in diff] == [("ghg.electricity", D("256.80"))]
     assert list(InventoryResult.objects.filter(run=v1).values_list("pk", "co2e", "explanation")) == before
-    changed = {r.code for r in InventoryResult.objects.filter(run=v2) if "demo-2026.2" in {k[3] for k in r.explanation["k"]}}
+    changed = {r.code for r in InventoryResult.objects.filter(run=v2) if "demo-2026.2" in {k[2] for k in r.explanation["k"]}}
     assert "ghg.electricity" in changed
 
 
