@@ -38,7 +38,8 @@ class AskForm(StyledForm):
 
 
 class FaqSearchForm(StyledForm):
-    q = forms.CharField(label=_("搜索问题"), required=False, max_length=50)
+    q = forms.CharField(label=_("搜索问题"), required=False, max_length=50,
+                        widget=forms.TextInput(attrs={"placeholder": _("搜索问题，如：夜班津贴")}))
     category = forms.ChoiceField(label=_("分类"), required=False, choices=[("", _("全部分类")), *Category.choices])
 
 

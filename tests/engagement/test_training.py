@@ -84,3 +84,16 @@ def test_monthly_assignment_is_idempotent(world):
     now = timezone.now()
     assert training.assign_monthly(now) == 1  # one company with petition staff
     assert training.assign_monthly(now) == 0
+
+
+def test_monthly_command_and_task(world):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from engagement.tasks import assign_monthly_tests
+
+    out = StringIO()
+    call_command("engagement_monthly_tests", stdout=out)
+    assert "新下发测试 1 份" in out.getvalue()
+    assert assign_monthly_tests() == 0  # the task is the same idempotent step
