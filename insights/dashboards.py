@@ -11,6 +11,7 @@ from typing import Any
 
 from django.utils.translation import gettext
 
+from insights import rollup
 from insights.kpi import (
     FAMILY,
     Cell,
@@ -118,8 +119,16 @@ def _build(user: User, *, window: Window, filters: Filters, level: int | None, n
     heat = None
     if by_unit:
         # Received per unit × category: the heat map's cells, and (summed) the table's column.
-        received = family_facts(user, FAMILY["received"], windows=[previous, window], filters=filters,
+        # The period before from the rollup when it holds it (a closed month), else in the same query.
+        fam = FAMILY["received"]
+        rolled = rollup.plan(user, [previous], filters, dims, [fam], now) is not None
+        received = family_facts(user, fam, windows=[window] if rolled else [previous, window], filters=filters,
                                 dims=[Dim.UNIT, Dim.CATEGORY], level=level, now=now, units=units, wanted=wanted)
+        if rolled:
+            received = {(1, *key[1:]): v for key, v in received.items()}
+            for (_segment, unit), values in facts(user, windows=[previous], filters=filters, dims=dims, level=level,
+                                                  now=now, units=units, families=[fam], wanted=wanted).items():
+                add_facts(table.setdefault((0, unit), {}), values)
         heat = {(0, *key[1:]): v for key, v in received.items() if key[0] == 1}
         for (segment, unit, _category), values in received.items():
             add_facts(table.setdefault((segment, unit), {}), values)

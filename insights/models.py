@@ -101,10 +101,14 @@ class MonthFacts(models.Model):
 
 
 class RollupState(models.Model):
-    """One row: the last petition event the rollup has taken into account. A petition with a
-    later event has changed since, and so may have every month from its receipt on."""
+    """One row: the last petition event (and audit record) the rollup has taken into account.
+    A petition with a later one has changed since, and so may have every month from its
+    receipt on."""
 
     watermark = models.BigIntegerField(default=0)
+    # The last audit record taken into account: changes made without a petition event (triage
+    # raising flags, a corrected classification) are audited against the petition.
+    audit_watermark = models.BigIntegerField(default=0)
     # The months whose MonthFacts rows are built, as "YYYY-MM-01" (a month without petitions
     # has no rows, but is built all the same).
     months = models.JSONField(default=list)

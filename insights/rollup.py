@@ -4,12 +4,14 @@ thousand rows instead of counting a million petitions again on every view.
 
 It is not a counter. :func:`refresh` recomputes whole months with the KPI engine's own grouped
 queries (insights.kpi.family_facts, for a reader who sees every petition) and replaces their
-rows; nothing ever adds to a stored number. And it is never trusted blindly: every petition
-change appends a PetitionEvent (petitions.events.append_event, in the same transaction), and a
-petition's dates — receipt, acceptance and handling deadlines, acceptance, reply, the deadline
-recorded on a forward — all lie on or after its receipt. So a petition with an event later
-than the rollup's watermark can have changed only the months from its receipt on: those
-months are counted live until the next refresh rebuilds them (:func:`valid_months`). A late
+rows; nothing ever adds to a stored number. And it is never trusted blindly: every workflow
+change of a petition appends a PetitionEvent (petitions.events.append_event, in the same
+transaction) and every other change is audited against it (audit_record: triage raising flags,
+a corrected classification); a petition's dates — receipt, acceptance and handling deadlines,
+acceptance, reply, the deadline recorded on a forward — all lie on or after its receipt. So a
+petition with an event or audit record later than the rollup's watermarks can have changed
+only the months from its receipt on: those months are counted live until the next refresh
+rebuilds them (:func:`valid_months`). A late
 event in a closed month, a ledger import of past years, a rating or a 复查 decision weeks after
 the reply: each makes its months live again, never wrong.
 
@@ -32,10 +34,11 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Min, Sum
-from django.db.models.functions import Substr
+from django.db.models import BigIntegerField, Min, Sum
+from django.db.models.functions import Cast, Substr
 from django.utils import timezone
 
+from audit.models import AuditEvent
 from insights.kpi import (
     FACT_FAMILY,
     FAMILIES,
@@ -76,13 +79,17 @@ def _closed(month: date, now: datetime) -> bool:
 # --------------------------------------------------------------------------- validity
 
 
-def _dirty_from(watermark: int) -> date | None:
-    """The first month a petition changed since ``watermark`` may have changed (None: none
-    changed). A deadline at 00:00 of a month's first day belongs to the month before: hence
-    the day before the receipt."""
-    first = Petition.objects.filter(
-        pk__in=PetitionEvent.objects.filter(pk__gt=watermark).values("petition_id")
-    ).aggregate(first=Min("received_at"))["first"]
+def _dirty_from(watermark: int, audit_watermark: int) -> date | None:
+    """The first month a petition changed since the watermarks may have changed (None: none
+    changed): petitions with a later event, or a later audit record (a change made without an
+    event: triage's flags, a corrected classification). A deadline at 00:00 of a month's first
+    day belongs to the month before: hence the day before the receipt."""
+    audited = (AuditEvent.objects.filter(pk__gt=audit_watermark, target_type=Petition._meta.label_lower)
+               .annotate(pid=Cast("target_id", BigIntegerField())).values("pid"))
+    # Two semi-joins (an OR of the two would test a million petitions against both lists).
+    firsts = [Petition.objects.filter(pk__in=changed).aggregate(first=Min("received_at"))["first"]
+              for changed in (PetitionEvent.objects.filter(pk__gt=watermark).values("petition_id"), audited)]
+    first = min((f for f in firsts if f is not None), default=None)
     if first is None:
         return None
     return _month_of((first.astimezone(SHANGHAI) - timedelta(days=1)).date())
@@ -98,7 +105,7 @@ def valid_months(now: datetime) -> frozenset[date]:
     months: frozenset[date] = frozenset()
     if state is not None and state.months:
         built = {date.fromisoformat(m) for m in state.months}
-        dirty = _dirty_from(state.watermark)
+        dirty = _dirty_from(state.watermark, state.audit_watermark)
         months = frozenset(m for m in built if _closed(m, now) and (dirty is None or m < dirty))
     if memo is not None:
         memo["rollup"] = months
@@ -221,14 +228,15 @@ def facts(user: User, plan_: Plan, *, filters: Filters, dims: Sequence[str], lev
 # --------------------------------------------------------------------------- building
 
 
-def _watermark() -> int:
-    """The last event id such that every event with a smaller id is committed: read the
-    largest committed id, then (PostgreSQL) wait until the transactions in flight at that
-    moment have ended — one of them may hold a smaller id. Events after it mark their
-    petitions changed (:func:`_dirty_from`)."""
+def _watermark() -> tuple[int, int]:
+    """The last event id and audit record id such that every one with a smaller id is
+    committed: read the largest committed ids, then (PostgreSQL) wait until the transactions
+    in flight at that moment have ended — one of them may hold a smaller id. Later ones mark
+    their petitions changed (:func:`_dirty_from`)."""
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {PetitionEvent._meta.db_table}")  # nosec B608
-        mark = int(cursor.fetchone()[0])
+        cursor.execute(f"SELECT (SELECT COALESCE(MAX(id), 0) FROM {PetitionEvent._meta.db_table}), "  # nosec B608
+                       f"(SELECT COALESCE(MAX(id), 0) FROM {AuditEvent._meta.db_table})")
+        mark = tuple(int(v) for v in cursor.fetchone())
         if connection.vendor != "postgresql":
             return mark  # one writer at a time: an uncommitted insert has a larger id
         time.sleep(0.05)  # an INSERT that drew its id just before has its transaction id now
@@ -251,6 +259,7 @@ class Refreshed:
     months: list[date]  # rebuilt now
     rows: int
     watermark: int
+    audit_watermark: int
     seconds: float
 
 
@@ -278,7 +287,7 @@ def refresh(now: datetime | None = None, *, full: bool = False, chunk: int = 12)
     idempotent, and safe to run while petitions are being written."""
     started = time.monotonic()
     now = now or timezone.now()
-    mark = _watermark()
+    mark, audit_mark = _watermark()
     with transaction.atomic():
         state, _created = RollupState.objects.select_for_update().get_or_create(
             pk=1, defaults={"watermark": 0, "months": [], "refreshed_at": now})
@@ -287,7 +296,7 @@ def refresh(now: datetime | None = None, *, full: bool = False, chunk: int = 12)
         todo: list[date] = []
         if first is not None:
             m = _month_of((first.astimezone(SHANGHAI) - timedelta(days=1)).date())
-            dirty = None if full or _created else _dirty_from(state.watermark)
+            dirty = None if full or _created else _dirty_from(state.watermark, state.audit_watermark)
             while _closed(m, now):
                 if m not in built or (dirty is not None and m >= dirty):
                     todo.append(m)
@@ -308,9 +317,11 @@ def refresh(now: datetime | None = None, *, full: bool = False, chunk: int = 12)
             MonthFacts.objects.exclude(month__in=todo).delete()
         state.months = sorted({*(m.isoformat() for m in built), *(m.isoformat() for m in todo)})
         state.watermark = mark
+        state.audit_watermark = audit_mark
         state.refreshed_at = now
         state.save()
-    return Refreshed(months=todo, rows=rows, watermark=mark, seconds=time.monotonic() - started)
+    return Refreshed(months=todo, rows=rows, watermark=mark, audit_watermark=audit_mark,
+                     seconds=time.monotonic() - started)
 
 
 def rolled_names() -> set[str]:

@@ -114,7 +114,9 @@ def inbox(
     if channel:
         qs = qs.filter(channel=channel)
     if unit is not None:
-        qs = qs.filter(subtree_q([unit], "unit__") | subtree_q([unit], "handling_unit__"))
+        # The subtree as a list of ids (not a join on the unit's path): the FK indexes serve it.
+        ids = list(Unit.objects.filter(subtree_q([unit])).values_list("pk", flat=True))
+        qs = qs.filter(Q(unit__in=ids) | Q(handling_unit__in=ids))
     if due == "overdue":
         qs = qs.filter(due_at__lte=now)
     elif due == "soon":

@@ -30,7 +30,34 @@ from tests.petitions.conftest import A, World, at, submit, world  # noqa: F401
 NOW = at(2026, 3, 31, 12)
 
 
+# Distinct matters (triage flags a petitioner's second petition of the same text as a repeat:
+# these fixtures set the repeat flag explicitly where they mean one).
+MATTERS = [
+    ("综采一队十月绩效工资少发", "我是综采一队职工，十月份绩效工资比上月少发了八百元，队里没有任何说明，请求核实补发。"),
+    ("职工宿舍冬季暖气不热", "单身职工宿舍三号楼入冬以来暖气一直不热，夜间室温不到十度，请求尽快检修供暖管道。"),
+    ("井下作业防尘口罩发放不足", "掘进二队本季度防尘口罩每人只发了两个，井下粉尘大，请求按规定足额发放劳动防护用品。"),
+    ("通勤班车时间调整后无法按时交接班", "矿区通勤班车发车时间提前了二十分钟，夜班职工下井交接班赶不上车，请求恢复原来的时刻。"),
+    ("工伤认定材料提交后迟迟没有结果", "我去年八月在井下受伤，工伤认定材料交到劳资科已经三个月，一直没有答复，请求加快办理。"),
+    ("子女入托名额分配不公开", "矿幼儿园今年的入托名额分配没有公示，很多双职工家庭排不上，请求公开分配办法和名单。"),
+    ("食堂饭菜价格上涨质量下降", "职工食堂本月饭菜价格普遍上涨一元，分量却减少，请求核查食堂承包经营情况。"),
+    ("采煤沉陷区房屋裂缝补偿", "我家位于采煤沉陷区，房屋墙体出现多处裂缝，至今没有鉴定和补偿，请求派人查看处理。"),
+    ("退休人员取暖费未发放", "我于今年五月退休，按规定应发放的取暖补贴至今未到账，请求核实发放。"),
+    ("劳务派遣工同工不同酬", "我们劳务派遣工与正式工干同样的活，班中餐补助却只有一半，请求落实同工同酬。"),
+    ("矿区道路积水影响出行", "工人村通往矿区的道路低洼处长期积水，雨天无法通行，请求修缮排水设施。"),
+    ("培训考试成绩查询不到", "我参加了十一月的安全培训考试，至今查询不到成绩，影响上岗证换发，请求帮助查询。"),
+]
+_matter = [0]
+
+
+@pytest.fixture(autouse=True)
+def _matters_from_the_first():
+    _matter[0] = 0  # the same texts in the same order in every test, whatever ran before
+
+
 def received(w: World, when: datetime, **kw) -> Petition:
+    if "title" not in kw and "content" not in kw:
+        kw["title"], kw["content"] = MATTERS[_matter[0] % len(MATTERS)]
+        _matter[0] += 1
     return submit(w, now=when, **kw).petition
 
 

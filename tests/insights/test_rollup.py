@@ -14,12 +14,15 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from audit.services import audit_record
 from insights import rollup
 from insights.kpi import FAMILIES, Dim, Filters, facts
 from insights.models import MonthFacts, RollupState
 from orgs.choices import Role
-from petitions.choices import PetitionType, Rating
+from petitions.choices import Flag, PetitionType, Rating
+from petitions.models import Petition
 from tests.insights.conftest import accept, at, handling, rate, received, reply
+from tests.insights.helpers import drill, table
 from tests.petitions.conftest import person
 from tongxin.lib.kpi import Window
 
@@ -123,6 +126,19 @@ def test_a_petition_registered_late_for_a_closed_month(world, march, built):
     assert _check_all(world.group_officer, world) == len(CASES)
 
 
+def test_a_change_without_an_event_is_seen_through_the_audit_log(world, march, built):
+    # Triage (or an officer's correction) raises a flag on a January petition: no event, an audit record.
+    h1 = Petition.objects.get(pk=march.h1.pk)
+    Petition.objects.filter(pk=h1.pk).update(flags=[*h1.flags, Flag.SKIP_LEVEL])
+    audit_record(actor=None, action="triage.screened", target=h1, data={"flags": [Flag.SKIP_LEVEL]})
+    assert date(2026, 1, 1) not in rollup.valid_months(NOW)
+    jan = _facts(world.group_officer, world, [Window.month(2026, 1)], [], None, False, use=True)
+    assert jan == _facts(world.group_officer, world, [Window.month(2026, 1)], [], None, False, use=False)
+    assert jan[(0,)]["skip_level"] == 1
+    assert rollup.refresh(NOW).months[0] == date(2026, 1, 1)
+    assert _check_all(world.group_officer, world) == len(CASES)
+
+
 def test_rows_withheld_from_a_leader_are_subtracted(world, march):
     chief = person("L9", "郭建", world.group, (Role.UNIT_LEADER, world.group))
     # An accusation against the company (a unit directly below the group): withheld from its leader.
@@ -148,6 +164,26 @@ def test_full_refresh_and_command(world, march, built):
     assert [{k: v for k, v in r.items() if k != "id"} for r in again] == [
         {k: v for k, v in r.items() if k != "id"} for r in rows]
     assert RollupState.objects.get().months[-1] > "2026-04-01"
+
+
+def test_drill_down_counts_from_the_rollup_equal_their_rows(world, march, built):
+    # January–April from the rollup, 1–20 May counted live.
+    kpis = table(world.group_officer, Window.range(date(2026, 1, 1), date(2026, 5, 20)), world.group, now=NOW,
+                 level=3)
+    checked = 0
+    for group in [kpis.total, *kpis.groups]:
+        for key in ("acceptance_rate", "handling_rate", "satisfaction_rate", "rating_rate", "received",
+                    "forward_rate", "repeat_rate", "avg_reply_days"):
+            figure = group.figures.get(key)
+            if figure is None or not figure.url:
+                continue
+            for part in ("num", "den"):
+                down = drill(figure.url.replace("part=den", f"part={part}").replace("part=num", f"part={part}"),
+                             world.group_officer, NOW)
+                rows = list(down.iter_rows())
+                assert down.count() == len(rows), (key, part)
+                checked += 1
+    assert checked > 10
 
 
 def test_a_page_reads_the_same_with_the_rollup(world, march, built, client):
