@@ -15,7 +15,6 @@ import tempfile
 import zipfile
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
-from xml.sax.saxutils import escape
 
 _EPOCH = date(1899, 12, 30).toordinal()  # Excel's day 0
 # Characters XML 1.0 cannot hold (openpyxl refuses them; we drop them).
@@ -61,6 +60,14 @@ _WORKBOOK_RELS = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>
 <Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/>
 </Relationships>"""
+
+
+def escape(value: str, entities: dict[str, str] | None = None) -> str:
+    """XML text: &, < and > (and ``entities``) as references."""
+    value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    for char, ref in (entities or {}).items():
+        value = value.replace(char, ref)
+    return value
 
 
 def column_letter(i: int) -> str:
