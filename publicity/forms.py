@@ -91,7 +91,7 @@ class PlacementForm(Bootstrap, forms.Form):
     new_outlet_level = forms.ChoiceField(label=_("新媒体级别"), choices=[("", "—"), *OutletLevel.choices],
                                          required=False)
     kind = forms.ChoiceField(label=_("类型"), choices=PieceKind.choices)
-    published_on = forms.DateField(label=_("刊发日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    published_on = forms.DateField(label=_("刊发日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     title = forms.CharField(label=_("标题"), max_length=200)
     unit = forms.ModelChoiceField(label=_("供稿单位"), queryset=Unit.objects.none())
     authors = forms.CharField(label=_("作者"), widget=forms.Textarea(attrs={"rows": 2}),
@@ -165,8 +165,8 @@ class CampaignForm(Bootstrap, forms.Form):
     unit = forms.ModelChoiceField(label=_("主办单位"), queryset=Unit.objects.none())
     units = forms.ModelMultipleChoiceField(label=_("参与单位"), queryset=Unit.objects.none(), required=False)
     theme = forms.ModelChoiceField(label=_("主题"), queryset=Theme.objects.filter(is_active=True), required=False)
-    starts_on = forms.DateField(label=_("开始日期"), widget=forms.DateInput(attrs={"type": "date"}))
-    ends_on = forms.DateField(label=_("结束日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    starts_on = forms.DateField(label=_("开始日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    ends_on = forms.DateField(label=_("结束日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     description = forms.CharField(label=_("内容"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, units=None, **kwargs) -> None:
@@ -198,7 +198,7 @@ def people_from(text: str) -> list:
 
 class FirstTopicForm(Bootstrap, forms.Form):
     unit = forms.ModelChoiceField(label=_("党委所在单位"), queryset=Unit.objects.none())
-    meeting_on = forms.DateField(label=_("党委会日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    meeting_on = forms.DateField(label=_("党委会日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     material = forms.CharField(label=_("学习内容"), max_length=200)
     summary = forms.CharField(label=_("学习要点"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     led_by = forms.CharField(label=_("领学人工号"), max_length=20)
@@ -260,7 +260,7 @@ class PlanForm(Bootstrap, forms.Form):
 
 
 class SessionForm(Bootstrap, forms.Form):
-    held_on = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    held_on = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     hours = forms.DecimalField(label=_("时长（小时）"), min_value=0, max_value=24, decimal_places=1)
     topic = forms.CharField(label=_("专题"), max_length=200)
     seminar = forms.BooleanField(label=_("研讨式"), required=False)
@@ -325,7 +325,7 @@ class PositionForm(Bootstrap, forms.Form):
 
 class AgendaForm(Bootstrap, forms.Form):
     unit = forms.ModelChoiceField(label=_("党委所在单位"), queryset=Unit.objects.none())
-    meeting_on = forms.DateField(label=_("会议日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    meeting_on = forms.DateField(label=_("会议日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     kind = forms.ChoiceField(label=_("类别"), choices=())
     title = forms.CharField(label=_("议题"), max_length=200)
     summary = forms.CharField(label=_("研究情况"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
@@ -342,7 +342,7 @@ class AgendaForm(Bootstrap, forms.Form):
 class ActivityForm(Bootstrap, forms.Form):
     unit = forms.ModelChoiceField(label=_("单位"), queryset=Unit.objects.none())
     title = forms.CharField(label=_("活动"), max_length=120)
-    held_on = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    held_on = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     participants = forms.IntegerField(label=_("参与人数"), min_value=0, max_value=1_000_000)
 
     def __init__(self, *args, units=None, **kwargs) -> None:
