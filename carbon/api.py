@@ -271,7 +271,7 @@ class RunOut(Schema):
 
 def _run_out(r: InventoryRun) -> dict:
     return {"id": r.pk, "year": r.year, "version": r.version, "gwp_set": r.gwp_set, "locked": r.locked,
-            "factor_versions": r.factor_versions, "totals": r.totals, "reason": r.reason, "created_at": r.created_at.isoformat()}
+            "factor_versions": r.factor_versions, "totals": {k: v for k, v in r.totals.items() if k != "facilities"}, "reason": r.reason, "created_at": r.created_at.isoformat()}
 
 
 @router.get("/runs", response={200: list[RunOut], **READ}, operation_id="carbon_runs_list", summary="核算版本")

@@ -58,6 +58,55 @@ def result_sums(run: InventoryRun | None, facilities: QuerySet[Facility], by: st
 
 
 @dataclass
+class RunSummary:
+    """A run's stored per-facility sums (services._summaries) added up over some facilities."""
+
+    q: dict[str, Decimal]
+    by_code: dict[str, Decimal]
+    by_month: list[Decimal]
+    by_facility: dict[int, Decimal]
+    scope1: Decimal
+    scope2: Decimal
+    ch4: Decimal
+    tce: Decimal
+    tce_by_facility: dict[int, Decimal]
+    q_by_facility: dict[int, dict[str, Decimal]]
+
+
+def run_summary(run: InventoryRun | None, facility_ids: set[int]) -> RunSummary | None:
+    """None when the run has no stored summaries (runs older than them): callers then aggregate rows."""
+    if run is None or "facilities" not in run.totals:
+        return None
+    out = RunSummary(defaultdict(Decimal), defaultdict(Decimal), [ZERO] * 12, {}, ZERO, ZERO, ZERO, ZERO, {}, {})
+    for key, f in run.totals["facilities"].items():
+        fid = int(key)
+        if fid not in facility_ids:
+            continue
+        qf = {k: Decimal(v) for k, v in f["q"].items()}
+        out.q_by_facility[fid] = qf
+        for k, v in qf.items():
+            out.q[k] += v
+        total = ZERO
+        for k, v in f["c"].items():
+            d = Decimal(v)
+            out.by_code[k] += d
+            total += d
+        out.by_facility[fid] = total
+        for i, v in enumerate(f["m"]):
+            out.by_month[i] += Decimal(v)
+        out.scope1 += Decimal(f["s1"])
+        out.scope2 += Decimal(f["s2"])
+        out.ch4 += Decimal(f["ch4"])
+        out.tce_by_facility[fid] = Decimal(f["tce"])
+        out.tce += out.tce_by_facility[fid]
+    return out
+
+
+def _ids(facilities: QuerySet[Facility]) -> set[int]:
+    return set(facilities.values_list("pk", flat=True))
+
+
+@dataclass
 class Indicators:
     co2e: Decimal | None
     scope1: Decimal | None
@@ -98,8 +147,15 @@ def indicators_from(q: dict[str, Decimal], co2e: Decimal | None, tce: Decimal, c
     return Indicators(co2e, scope1, scope2, ch4_t, output, tce, values)
 
 
-def unit_indicators(facilities: QuerySet[Facility], unit: Unit, year: int, run: InventoryRun | None) -> Indicators:
+def unit_indicators(facilities: QuerySet[Facility], unit: Unit, year: int, run: InventoryRun | None,
+                    ids: set[int] | None = None) -> Indicators:
     facs = in_subtree(facilities, unit)
+    ids = _ids(facs) if ids is None else ids
+    summary = run_summary(run, ids)
+    if summary is not None:
+        retired = facs.filter(retired_on__year=year).aggregate(t=Sum("capacity_mtpa"))["t"] or ZERO
+        return indicators_from(summary.q, summary.scope1 + summary.scope2, summary.tce, retired, summary.scope1,
+                               summary.scope2, summary.ch4)
     q = quantity_sums(facs, year)
     res = InventoryResult.objects.filter(run=run, facility__in=facs) if run else InventoryResult.objects.none()
     agg = res.filter(code__startswith="ghg.").values("scope").annotate(t=Sum("co2e"))
@@ -150,9 +206,10 @@ def trajectory(unit: Unit, facilities: QuerySet[Facility], indicator: str = Indi
     ``until`` (the 2030 target); each year's own target where one is set."""
     years = sorted(set(InventoryRun.objects.values_list("year", flat=True)))
     actual: dict[int, Decimal | None] = {}
+    ids = _ids(in_subtree(facilities, unit))
     for y in years:
         run = InventoryRun.objects.filter(year=y).order_by("-version").first()
-        actual[y] = unit_indicators(facilities, unit, y, run).values.get(indicator)
+        actual[y] = unit_indicators(facilities, unit, y, run, ids).values.get(indicator)
     targets = {t.year: t.value for t in Target.objects.filter(unit=unit, indicator=indicator)}
     end = targets.get(until)
     path: dict[int, Decimal] = {}
@@ -173,11 +230,15 @@ def gb29444(facilities: QuerySet[Facility], year: int, run: InventoryRun | None,
     from carbon.services import FactorBook
 
     book = book or FactorBook()
-    q = quantity_sums(facilities, year, by_facility=True)
-    tce = {}
-    if run:
-        tce = dict(InventoryResult.objects.filter(run=run, facility__in=facilities, code="energy.tce")
-                   .values("facility_id").annotate(t=Sum("tonnes")).values_list("facility_id", "t"))
+    summary = run_summary(run, _ids(facilities))
+    if summary is not None:
+        q, tce = summary.q_by_facility, summary.tce_by_facility
+    else:
+        q = quantity_sums(facilities, year, by_facility=True)
+        tce = {}
+        if run:
+            tce = dict(InventoryResult.objects.filter(run=run, facility__in=facilities, code="energy.tce")
+                       .values("facility_id").annotate(t=Sum("tonnes")).values_list("facility_id", "t"))
     rows = []
     try:
         factors = book.for_month(0, date(year, 12, 1))
@@ -221,9 +282,17 @@ SOURCE_LABELS = dict(SourceCode.choices)
 def dashboard_data(facilities: QuerySet[Facility], unit: Unit, year: int, run: InventoryRun | None) -> dict:
     """The figures of the group dashboard's charts (JSON-ready), each with its drill-down target."""
     facs = in_subtree(facilities, unit)
+    summary = run_summary(run, _ids(facs))
     res = InventoryResult.objects.filter(run=run, facility__in=facs, code__startswith="ghg.") if run else None
     by_code, by_facility, by_month = [], [], []
-    if res is not None:
+    if summary is not None:
+        for code in sorted(summary.by_code):
+            by_code.append({"code": code, "name": str(SOURCE_LABELS.get(code, code)), "value": float(summary.by_code[code])})
+        top = sorted(summary.by_facility.items(), key=lambda kv: -kv[1])[:15]
+        names = dict(facs.filter(pk__in=[fid for fid, _ in top]).values_list("pk", "unit__name"))
+        by_facility = [{"id": fid, "name": names.get(fid, str(fid)), "value": float(t)} for fid, t in top]
+        by_month = [float(x) for x in summary.by_month]
+    elif res is not None:
         for code, t in res.values("code").annotate(t=Sum("co2e")).order_by("code").values_list("code", "t"):
             by_code.append({"code": code, "name": str(SOURCE_LABELS.get(code, code)), "value": float(t)})
         names = dict(facs.values_list("pk", "unit__name"))
@@ -233,7 +302,7 @@ def dashboard_data(facilities: QuerySet[Facility], unit: Unit, year: int, run: I
         months = dict(res.values("month").annotate(t=Sum("co2e")).values_list("month", "t"))
         for m in range(1, 13):
             by_month.append(float(months.get(date(year, m, 1), ZERO)))
-    q = quantity_sums(facs, year)
+    q = summary.q if summary is not None else quantity_sums(facs, year)
 
     def g(code: str) -> float:
         return float(q.get(code) or ZERO)

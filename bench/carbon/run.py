@@ -72,7 +72,8 @@ def main() -> None:
     from carbon.models import InventoryRun
 
     for y in range(year - args.years + 1, year):
-        if not InventoryRun.objects.filter(year=y).exists():
+        latest = InventoryRun.objects.filter(year=y).order_by("-version").first()
+        if latest is None or "facilities" not in latest.totals:
             services.inventory_recompute(year=y, acting_user=admin, reason="bench")
     client = Client()
     client.force_login(admin)
