@@ -8,7 +8,6 @@ from collections import Counter
 from datetime import date, timedelta
 
 from django.db.models import Count, Q, Sum
-from django.db.models.functions import ExtractYear
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -43,6 +42,11 @@ def drill(org: PartyOrg, fig: str, key: str) -> str:
     return reverse("party:drill") + "?" + urlencode({"org": org.pk, "fig": fig, "key": key})
 
 
+def _band_q(lo: int, hi: int, today: date) -> Q:
+    """Born in a year that makes the member lo–hi years old this year."""
+    return Q(birth_date__gt=date(today.year - hi - 1, 12, 31), birth_date__lte=date(today.year - lo, 12, 31))
+
+
 def last_periods(today: date) -> dict[str, tuple[date, date]]:
     """The last completed month and quarter, and the year so far."""
     m_end = today.replace(day=1) - timedelta(days=1)
@@ -56,19 +60,21 @@ def last_periods(today: date) -> dict[str, tuple[date, date]]:
 def board(org: PartyOrg, today: date) -> dict:
     branches = PartyOrg.objects.filter(_in(org, ""), kind__in=("branch", "joint_branch"), is_active=True).count()
     # members: one grouped scan
+    # members: one grouped scan; age bands as conditional counts (no per-row function on SQLite)
+    bands = {label: _band_q(lo, hi, today) for lo, hi, label in AGE_BANDS}
     rows = (Member.objects.filter(_in(org, "branch__"), status__in=ACTIVE_STATUSES)
-            .values("status", "education", "post_category", y=ExtractYear("birth_date")).annotate(n=Count("id")))
+            .values("status", "education", "post_category")
+            .annotate(n=Count("id"), **{f"age{i}": Count("id", filter=q) for i, q in enumerate(bands.values())}))
     status, edu, post, age = Counter(), Counter(), Counter(), Counter()
     for r in rows:
         status[r["status"]] += r["n"]
         edu[r["education"] or ""] += r["n"]
         post[r["post_category"] or ""] += r["n"]
-        if r["y"]:
-            years = today.year - r["y"]
-            band = next(label for lo, hi, label in AGE_BANDS if lo <= years <= hi)
-            age[band] += r["n"]
-        else:
-            age[""] += r["n"]
+        known = 0
+        for i, label in enumerate(bands):
+            age[label] += r[f"age{i}"]
+            known += r[f"age{i}"]
+        age[""] += r["n"] - known
     total = sum(status.values())
     # compliance: branches that held each kind in its last completed period
     periods = last_periods(today)
@@ -123,8 +129,7 @@ def drill_records(org: PartyOrg, fig: str, key: str, today: date, members, dev_f
     if fig == "age":
         for lo, hi, label in AGE_BANDS:
             if label == key:
-                return "members", members.filter(birth_date__gt=date(today.year - hi - 1, 12, 31),
-                                                  birth_date__lte=date(today.year - lo, 12, 31))
+                return "members", members.filter(_band_q(lo, hi, today))
         return "members", members.filter(birth_date__isnull=True)
     if fig == "stage" and key.isdigit():
         steps = next((s for n, _label, s in STAGES if str(n) == key), ())

@@ -199,12 +199,12 @@ def compliance_calendar(branch: PartyOrg, year: int, today: date, *, held: list[
                         groups: list[int] | None = None) -> list[CalendarRow]:
     """Per life.* rule, per period of ``year``: done / due (the current period, not yet) / missed /
     future. 党小组会 count when every group of the branch met. One query for the year's meetings."""
-    if held is None:
-        held = list(Meeting.objects.filter(
-            Q(org=branch) | Q(org__parent=branch), held_on__year=year,
-        ).values_list("kind", "held_on", "org_id"))
     if groups is None:
         groups = list(PartyOrg.objects.filter(parent=branch, kind=OrgKind.GROUP).values_list("pk", flat=True))
+    if held is None:  # the (org, held_on) index: one range per organization
+        held = list(Meeting.objects.filter(
+            org_id__in=[branch.pk, *groups], held_on__gte=date(year, 1, 1), held_on__lte=date(year, 12, 31),
+        ).values_list("kind", "held_on", "org_id"))
     by_kind: dict[str, list[tuple[date, int]]] = defaultdict(list)
     for kind, on, org_id in held:
         by_kind[kind].append((on, org_id))

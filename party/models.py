@@ -38,6 +38,12 @@ class RuleVersion(models.Model):
     def __str__(self) -> str:
         return f"{self.code}@v{self.pk}"
 
+    def save(self, *args, **kwargs) -> None:
+        from party.rules import forget_rules
+
+        super().save(*args, **kwargs)
+        forget_rules()
+
 
 class OrgKind(models.TextChoices):
     COMMITTEE = "committee", _("党委")

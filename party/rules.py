@@ -9,6 +9,7 @@ flags and counts from these; people decide.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -96,19 +97,42 @@ class Rule:
         return self.value[key]
 
 
+_TTL_SECONDS = 60.0
+_cache: tuple[float, dict[str, list[tuple[date, int, dict, str, bool]]]] | None = None
+
+
+def _versions() -> dict[str, list[tuple[date, int, dict, str, bool]]]:
+    """Every RuleVersion row by code, newest first; re-read at most once a minute (the table is
+    small and changes rarely; a save clears the cache in this process at once)."""
+    global _cache
+    from party.models import RuleVersion
+
+    now = time.monotonic()
+    if _cache is None or now - _cache[0] > _TTL_SECONDS:
+        table: dict[str, list[tuple[date, int, dict, str, bool]]] = {}
+        for row in RuleVersion.objects.order_by("-effective_from", "-id"):
+            table.setdefault(row.code, []).append((row.effective_from, row.pk, row.value, row.source, row.verify))
+        _cache = (now, table)
+    return _cache[1]
+
+
+def forget_rules() -> None:
+    global _cache
+    _cache = None
+
+
 def rule(code: str, on: date | None = None) -> Rule:
     """The rule in force on ``on`` (today if None): the latest RuleVersion effective by then."""
-    from party.models import RuleVersion
     from tongxin.lib.periods import local_date
 
     if code not in DEFAULTS:
         raise KeyError(code)
     default, source, verify = DEFAULTS[code]
     day = on or local_date(timezone.now())
-    row = RuleVersion.objects.filter(code=code, effective_from__lte=day).order_by("-effective_from", "-id").first()
-    if row is None:
-        return Rule(code, dict(default), source, verify, 0, None)
-    return Rule(code, {**default, **row.value}, row.source or source, row.verify, row.pk, row.effective_from)
+    for effective, pk, value, row_source, row_verify in _versions().get(code, ()):
+        if effective <= day:
+            return Rule(code, {**default, **value}, row_source or source, row_verify, pk, effective)
+    return Rule(code, dict(default), source, verify, 0, None)
 
 
 def as_decimal(text: Any) -> Decimal | None:

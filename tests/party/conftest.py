@@ -38,6 +38,16 @@ def add_members(branch: PartyOrg, n: int, status: str = MemberStatus.FULL, unit:
     return out
 
 
+@pytest.fixture(autouse=True)
+def _fresh_rules():
+    """Rule versions are cached per process for a minute: each test starts from its own table."""
+    from party.rules import forget_rules
+
+    forget_rules()
+    yield
+    forget_rules()
+
+
 @dataclass
 class World:
     group: Unit
