@@ -3,7 +3,6 @@ scenario says, through carbon.inventory.facility_month, beside the unedited base
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -60,20 +59,11 @@ class ScenarioParams:
         return {k: (str(v) if isinstance(v, Decimal) else v) for k, v in d.items()}
 
 
-def load_cells(facilities: list[Facility], year: int) -> dict[tuple[int, date], dict[str, Decimal]]:
-    cells: dict[tuple[int, date], dict[str, Decimal]] = defaultdict(dict)
-    qs = ActivityRecord.objects.filter(facility__in=[f.pk for f in facilities], month__gte=date(year, 1, 1),
-                                       month__lt=date(year + 1, 1, 1))
-    for fid, month, q, v in qs.values_list("facility_id", "month", "quantity", "value").iterator(chunk_size=5000):
-        cells[(fid, month)][q] = v
-    return cells
-
-
 def apply(cells: dict[tuple[int, date], dict[str, Decimal]], facilities: dict[int, Facility],
-          p: ScenarioParams) -> dict[tuple[int, date], dict[str, Decimal]]:
-    """The scenario's figures (a new dict; the baseline's are untouched)."""
+          p: ScenarioParams, purchased_total: Decimal) -> dict[tuple[int, date], dict[str, Decimal]]:
+    """The scenario's figures (a new dict; the baseline's are untouched). The PV spreads over the
+    purchases of every facility in scope (``purchased_total``)."""
     out: dict[tuple[int, date], dict[str, Decimal]] = {}
-    purchased_total = sum((v.get("elec.purchased", ZERO) for v in cells.values()), ZERO)
     pv_share = min(p.pv_mwh / purchased_total, Decimal(1)) if purchased_total else ZERO
     chosen = set(p.ch4_facilities)
     factor = Decimal(1) + p.output_pct / HUNDRED
@@ -97,34 +87,87 @@ def apply(cells: dict[tuple[int, date], dict[str, Decimal]], facilities: dict[in
     return out
 
 
-def summarize(cells, facilities: dict[int, Facility], book, gwp_set: str) -> dict:
+def summarize(cells, facilities: dict[int, Facility], book, gwp_set: str) -> dict[str, Decimal]:
+    """ghg totals and output of these facility-months (energy.tce is not needed here)."""
+    import gc
+
     from carbon.services import _info
 
-    results = []
-    for (fid, month), v in cells.items():
-        results += inventory.facility_month(_info(facilities[fid]), v, book.for_month(fid, month))
+    enabled = gc.isenabled()
+    gc.disable()  # see services.compute_year
+    try:
+        results = []
+        for (fid, month), v in cells.items():
+            results += inventory.facility_month(_info(facilities[fid]), v, book.for_month(fid, month))
+    finally:
+        if enabled:
+            gc.enable()
     t = ghg.total((r for r in results if r.code.startswith("ghg.")), gwp_set)
     output = sum((v.get("coal.underground", ZERO) + v.get("coal.surface", ZERO) for v in cells.values()), ZERO)
-    intensity = ghg.ratio(t.co2e, output)
-    return {"co2e": t.co2e, "scope1": t.scope1, "scope2": t.scope2, "ch4_t": t.ch4_t, "output_t": output,
-            "intensity": intensity}
+    return {"co2e": t.co2e, "scope1": t.scope1, "scope2": t.scope2, "ch4_t": t.ch4_t, "output_t": output}
+
+
+def _fresh_baseline(year: int, facs: dict[int, Facility], gwp_set: str) -> dict[int, dict[str, Decimal]] | None:
+    """Per-facility baseline from the year's latest run when nothing it read has changed since
+    (figures, measured factors, factor sets) and it used the same GWP set; else None."""
+    from django.db.models import Max
+
+    from carbon.models import FactorSet, InventoryRun, MeasuredFactor
+
+    run = InventoryRun.objects.filter(year=year).order_by("-version").first()
+    if run is None or run.gwp_set != gwp_set or run.count_unburnt_ch4 or "facilities" not in run.totals:
+        return None
+    changed = ActivityRecord.objects.filter(month__year=year).aggregate(t=Max("entered_at"))["t"]
+    for t in (changed, MeasuredFactor.objects.aggregate(t=Max("created_at"))["t"],
+              FactorSet.objects.aggregate(t=Max("created_at"))["t"]):
+        if t is not None and t > run.created_at:
+            return None
+    out = {}
+    for key, f in run.totals["facilities"].items():
+        fid = int(key)
+        if fid in facs:
+            q = f["q"]
+            out[fid] = {"co2e": Decimal(f["s1"]) + Decimal(f["s2"]), "scope1": Decimal(f["s1"]), "scope2": Decimal(f["s2"]),
+                        "ch4_t": Decimal(f["ch4"]),
+                        "output_t": Decimal(q.get("coal.underground", "0")) + Decimal(q.get("coal.surface", "0")),
+                        "purchased": Decimal(q.get("elec.purchased", "0"))}
+    return out
+
+
+KEYS = ("co2e", "scope1", "scope2", "ch4_t", "output_t")
 
 
 def run_scenario(unit: Unit, year: int, p: ScenarioParams, book=None) -> dict:
-    """Baseline and scenario side by side, with the gap to the unit's targets for the year."""
-    from carbon.services import FactorBook
+    """Baseline and scenario side by side, with the gap to the unit's targets for the year.
+
+    Facilities the scenario does not touch keep their baseline; when the year's latest run is
+    current, the baseline comes from its stored sums and only the touched facilities are computed."""
+    from carbon.services import FactorBook, load_cells
 
     book = book or FactorBook()
     facs = {f.pk: f for f in Facility.objects.filter(subtree_q([unit], field="unit__"))}
-    base_cells = load_cells(list(facs.values()), year)
+    touches_all = bool(p.pv_mwh or p.output_pct)
+    touched = set(facs) if touches_all else (set(p.ch4_facilities) | set(p.retire)) & set(facs)
+    stored = _fresh_baseline(year, facs, p.gwp_set)
     try:
-        base = summarize(base_cells, facs, book, p.gwp_set)
-        scen = summarize(apply(base_cells, facs, p), facs, book, p.gwp_set)
+        if stored is None:
+            cells, _ids = load_cells(year, facs)
+            base = summarize(cells, facs, book, p.gwp_set)
+            purchased = sum((v.get("elec.purchased", ZERO) for v in cells.values()), ZERO)
+            scen = summarize(apply(cells, facs, p, purchased), facs, book, p.gwp_set)
+        else:
+            base = {k: sum((f[k] for f in stored.values()), ZERO) for k in KEYS}
+            purchased = sum((f["purchased"] for f in stored.values()), ZERO)
+            cells, _ids = load_cells(year, touched)
+            part = summarize(apply(cells, facs, p, purchased), facs, book, p.gwp_set)
+            scen = {k: base[k] - sum((stored[f][k] for f in touched if f in stored), ZERO) + part[k] for k in KEYS}
     except ghg.ActivityError as exc:
         raise InvalidInput("impossible_input", str(exc), field=exc.field) from None
+    base["intensity"] = ghg.ratio(base["co2e"], base["output_t"])
+    scen["intensity"] = ghg.ratio(scen["co2e"], scen["output_t"])
     targets = {t.indicator: t.value for t in Target.objects.filter(unit=unit, year=year)}
-    out = {}
-    for key in ("co2e", "scope1", "scope2", "ch4_t", "output_t", "intensity"):
+    out = {"baseline_from": "stored" if stored is not None else "computed"}
+    for key in (*KEYS, "intensity"):
         b, s = base[key], scen[key]
         out[key] = {"baseline": None if b is None else str(b), "scenario": None if s is None else str(s),
                     "delta": None if b is None or s is None else str(s - b)}

@@ -73,10 +73,24 @@ class RunSummary:
     q_by_facility: dict[int, dict[str, Decimal]]
 
 
+_SUMMARIES: dict[tuple[int, tuple[int, ...]], RunSummary] = {}  # runs never change: safe to keep
+
+
 def run_summary(run: InventoryRun | None, facility_ids: set[int]) -> RunSummary | None:
-    """None when the run has no stored summaries (runs older than them): callers then aggregate rows."""
+    """None when the run has no stored summaries (runs older than them): callers then aggregate rows.
+    Kept per process for the last few (run, facilities) asked: a run is never edited."""
     if run is None or "facilities" not in run.totals:
         return None
+    key = (run.pk, tuple(sorted(facility_ids)))
+    if key in _SUMMARIES:
+        return _SUMMARIES[key]
+    if len(_SUMMARIES) > 64:
+        _SUMMARIES.clear()
+    _SUMMARIES[key] = _run_summary(run, facility_ids)
+    return _SUMMARIES[key]
+
+
+def _run_summary(run: InventoryRun, facility_ids: set[int]) -> RunSummary:
     out = RunSummary(defaultdict(Decimal), defaultdict(Decimal), [ZERO] * 12, {}, ZERO, ZERO, ZERO, ZERO, {}, {})
     for key, f in run.totals["facilities"].items():
         fid = int(key)
@@ -167,6 +181,19 @@ def unit_indicators(facilities: QuerySet[Facility], unit: Unit, year: int, run: 
     return indicators_from(q, co2e, tce, retired, scopes.get(1), scopes.get(2), ch4)
 
 
+def _quick_totals(run: InventoryRun | None, ids: set[int]) -> tuple[Decimal, Decimal] | None:
+    """t CO2e and raw coal output of these facilities in a run, from its stored sums."""
+    if run is None or "facilities" not in run.totals:
+        return None
+    co2e = output = ZERO
+    for key, f in run.totals["facilities"].items():
+        if int(key) in ids:
+            co2e += Decimal(f["s1"]) + Decimal(f["s2"])
+            q = f["q"]
+            output += Decimal(q.get("coal.underground", "0")) + Decimal(q.get("coal.surface", "0"))
+    return co2e, output
+
+
 def light(indicator: str, actual: Decimal | None, target: Decimal | None) -> str:
     """green: target met; amber: missed by at most 5 %; red: missed by more; grey: no figure or target."""
     if actual is None or target is None:
@@ -209,7 +236,12 @@ def trajectory(unit: Unit, facilities: QuerySet[Facility], indicator: str = Indi
     ids = _ids(in_subtree(facilities, unit))
     for y in years:
         run = InventoryRun.objects.filter(year=y).order_by("-version").first()
-        actual[y] = unit_indicators(facilities, unit, y, run, ids).values.get(indicator)
+        quick = _quick_totals(run, ids) if indicator in (Indicator.TOTAL, Indicator.INTENSITY) else None
+        if quick is not None:
+            co2e, output = quick
+            actual[y] = co2e if indicator == Indicator.TOTAL else ghg.ratio(co2e, output)
+        else:
+            actual[y] = unit_indicators(facilities, unit, y, run, ids).values.get(indicator)
     targets = {t.year: t.value for t in Target.objects.filter(unit=unit, indicator=indicator)}
     end = targets.get(until)
     path: dict[int, Decimal] = {}

@@ -5,6 +5,7 @@ from carbon import views
 app_name = "carbon"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("facilities/", views.facility_jump, name="facility_jump"),
     path("facilities/<int:pk>/", views.facility, name="facility"),
     path("facilities/<int:pk>/<str:month>/", views.entry, name="entry"),
     path("evidence/<int:pk>/", views.evidence, name="evidence"),

@@ -115,13 +115,28 @@ def home(request: HttpRequest) -> HttpResponse:
                           "name": _("排放强度（t CO2e/t）")}
     data["drill"] = reverse("carbon:drill")
     scoped = selectors.in_subtree(facilities, unit).select_related("unit")
+    limits = selectors.gb29444(scoped, year, run)
+    # a group of hundreds of mines: the page lists those over the limit and counts the rest
+    over = sorted((r for r in limits if r["ok"] is False), key=lambda r: r["limit"] - r["value"])
+    counts = {"ok": sum(1 for r in limits if r["ok"]), "over": len(over), "none": sum(1 for r in limits if r["ok"] is None)}
+    few = scoped.count() <= 40
     return render(request, "carbon/home.html", {
         "unit": unit, "year": year, "run": run, "ind": ind, "data": data,
         "targets": selectors.target_rows(unit, year, ind),
-        "limits": selectors.gb29444(scoped, year, run),
-        "facilities": scoped, "years": range(timezone.localdate().year, 2014, -1),
-        "can_manage": can_manage(request.user),
+        "limits": limits if few else over, "limit_counts": counts,
+        "facilities": scoped if few else None, "facility_choices": None if few else scoped.values_list("pk", "unit__name"),
+        "years": range(timezone.localdate().year, 2014, -1), "can_manage": can_manage(request.user),
     })
+
+
+@_gate
+def facility_jump(request: HttpRequest) -> HttpResponse:
+    """The facility picker of a large group's dashboard."""
+    pk = request.GET.get("f") or ""
+    if not pk.isdigit():
+        raise Http404
+    fac = _facility(request, int(pk))
+    return redirect(f"{reverse('carbon:facility', args=[fac.pk])}?year={_year(request)}")
 
 
 # --- facility and monthly entry ------------------------------------------------------------------

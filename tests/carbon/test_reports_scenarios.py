@@ -159,3 +159,23 @@ def test_scenario_saved_and_params_validated(world):
         ScenarioParams.from_dict({"ch4_points": "120"})
     with pytest.raises(InvalidInput):
         ScenarioParams.from_dict({"gwp_set": "AR9"})
+
+
+def test_scenario_from_a_current_run_equals_the_computed_one(world):
+    fill_year(world, 2025, months=[1, 2])
+    fill_year(world, 2025, months=[1], facility=world.other)
+    p = ScenarioParams.from_dict({"ch4_points": "20", "ch4_facilities": [world.mine.pk]})
+    computed = run_scenario(world.group, 2025, p)
+    assert computed["baseline_from"] == "computed"
+    services.inventory_recompute(year=2025, acting_user=world.admin)
+    stored = run_scenario(world.group, 2025, p)
+    assert stored["baseline_from"] == "stored"
+    for key in ("co2e", "scope1", "scope2", "ch4_t", "output_t", "intensity"):
+        assert D(stored[key]["baseline"]) == D(computed[key]["baseline"]), key
+        assert D(stored[key]["scenario"]) == D(computed[key]["scenario"]), key
+    p2 = ScenarioParams.from_dict({"pv_mwh": "500", "output_pct": "10"})
+    assert D(run_scenario(world.group, 2025, p2)["co2e"]["delta"]) == D(
+        run_scenario(world.group, 2025, p2)["co2e"]["delta"])
+    # a figure entered after the run: the baseline is computed again
+    fill_year(world, 2025, months=[3])
+    assert run_scenario(world.group, 2025, p)["baseline_from"] == "computed"
