@@ -22,7 +22,7 @@ from petitions.identity import unseal
 from petitions.models import Petition
 from petitions.notify import notify_user
 from petitions.selectors import visible_to
-from tongxin.lib.textsim import jaccard
+from tongxin.lib.textsim import bigrams
 
 # A petition may become a case once nothing is pending on it any more.
 CLOSED_STATES = frozenset({State.CLOSED, State.FINAL})
@@ -204,17 +204,22 @@ class Suggestion:
 
 
 def similar_cases(petition: Petition, user: User, *, limit: int = 3) -> list[Suggestion]:
-    """Approved cases ``user`` may read, most like ``petition``: character-bigram similarity of the
-    texts, plus a bonus for the same category; the petition's own case excluded."""
-    text = f"{petition.title}{petition.content}"
+    """Approved cases ``user`` may read, most like ``petition``: character-bigram Jaccard similarity
+    of the texts, plus a bonus for the same category; the petition's own case excluded. The
+    petition's bigrams are computed once; only the columns compared are read."""
+    probe = bigrams(f"{petition.title}{petition.content}")
+    if not probe:
+        return []
     candidates = (cases_visible_to(user).filter(state=CaseState.APPROVED).exclude(source_id=petition.pk)
-                  .select_related("unit").order_by("-created_at")[:SUGGEST_CANDIDATES])
-    scored = []
-    for case in candidates:
-        score = jaccard(text, f"{case.title}{case.summary}")
-        if case.category == petition.category:
-            score += SAME_CATEGORY_BONUS
-        if score >= SUGGEST_MIN_SCORE + (SAME_CATEGORY_BONUS if case.category == petition.category else 0) / 2:
-            scored.append(Suggestion(case=case, score=round(score, 3)))
-    scored.sort(key=lambda s: -s.score)
-    return scored[:limit]
+                  .order_by("-created_at").values_list("pk", "title", "summary", "category")[:SUGGEST_CANDIDATES])
+    scored: list[tuple[float, int]] = []
+    for pk, title, summary, category in candidates:
+        other = bigrams(f"{title}{summary}")
+        score = len(probe & other) / len(probe | other) if other else 0.0
+        same = category == petition.category
+        if score >= SUGGEST_MIN_SCORE - (SAME_CATEGORY_BONUS / 2 if same else 0):
+            scored.append((round(score + (SAME_CATEGORY_BONUS if same else 0), 3), pk))
+    scored.sort(key=lambda sp: -sp[0])
+    top = scored[:limit]
+    cases = LibraryCase.objects.select_related("unit").in_bulk([pk for _s, pk in top])
+    return [Suggestion(case=cases[pk], score=score) for score, pk in top]

@@ -21,7 +21,7 @@ from petitions.choices import Category, PetitionType
 from petitions.identity import Identity
 from petitions.intake import IntakeResult, PetitionDraft, petition_submit
 from petitions.notify import notify_user
-from tongxin.lib.textsim import bigrams, jaccard
+from tongxin.lib.textsim import bigrams
 
 SEARCH_FALLBACK_LIMIT = 500  # published questions ranked by similarity when no substring matches
 SIMILAR_MIN = 0.12
@@ -167,10 +167,15 @@ def faq(user: User, *, q: str = "", category: str = "") -> list[Question]:
 
 
 def similar_questions(text: str, candidates, limit: int = 20) -> list[Question]:
-    if not bigrams(text):
+    probe = bigrams(text)
+    if not probe:
         return []
-    scored = [(jaccard(text, f"{c.title}{c.body}"), c) for c in candidates]
-    scored = [(s, c) for s, c in scored if s >= SIMILAR_MIN]
+    scored = []
+    for c in candidates:
+        other = bigrams(f"{c.title}{c.body}")
+        score = len(probe & other) / len(probe | other) if other else 0.0
+        if score >= SIMILAR_MIN:
+            scored.append((score, c))
     scored.sort(key=lambda sc: (-sc[0], -sc[1].views))
     return [c for _s, c in scored[:limit]]
 
