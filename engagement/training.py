@@ -78,7 +78,7 @@ def _period_question(name: str, period) -> dict:
     unit = "个工作日" if period.count is DayCount.WORKING else "日"
     correct = period.days
     wrong = sorted({d for d in (correct // 2, correct + 15, correct * 2, 10, 15, 30, 60, 90) if d > 0 and d != correct})
-    rng = random.Random(name)  # nosec B311: stable options for a given rule, not a secret
+    rng = random.Random(name)  # stable options per rule, not a secret  # nosec B311
     distractors = rng.sample(wrong, 3)
     options = sorted([correct, *distractors])
     return {
@@ -143,7 +143,7 @@ def _pick(count: int, seed: str) -> list[BankQuestion]:
     by_topic: dict[str, list[BankQuestion]] = defaultdict(list)
     for q in BankQuestion.objects.filter(is_active=True).order_by("pk"):
         by_topic[q.topic].append(q)
-    rng = random.Random(seed)  # nosec B311: a fair draw, not a secret
+    rng = random.Random(seed)  # a reproducible draw, not a secret  # nosec B311
     for qs in by_topic.values():
         rng.shuffle(qs)
     picked: list[BankQuestion] = []
