@@ -44,6 +44,7 @@ class Command(BaseCommand):
         from engagement.demo import build_engagement; build_engagement()  # noqa: E702, I001 - 群众工作演示数据
         from triage.demo import build_triage; build_triage()  # noqa: E702, I001 - 智能研判演示数据
         from party.demo import build_party; build_party()  # noqa: E702, I001 - 党组织阵地建设演示数据
+        from publicity.demo import build_publicity; build_publicity()  # noqa: E702, I001 - 宣传思想工作演示数据
         elapsed = time.monotonic() - started
         self.stdout.write(
             f"新建单位 {result.units_created} 个，新建人员 {result.people_created} 名，"
