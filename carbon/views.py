@@ -102,6 +102,20 @@ def home(request: HttpRequest) -> HttpResponse:
     """The group dashboard: headline, charts, targets, GB 29444, what is missing."""
     unit = _root(request)
     year = _year(request)
+    if request.method == "POST" and unit is not None:
+        try:
+            target_year = int(request.POST.get("target_year") or 0)
+            if not 2000 <= target_year <= 2100:
+                raise InvalidInput("invalid_year", _("年度无效"))
+            indicator = request.POST.get("indicator", "")
+            if indicator not in Indicator.values:
+                raise InvalidInput("invalid_indicator", _("指标无效"))
+            services.target_set(unit=unit, year=target_year, indicator=indicator, acting_user=request.user,
+                                value=services.parse_decimal(request.POST.get("value", ""), _("目标值")))
+            messages.success(request, _("目标已设定"))
+            return redirect(f"{reverse('carbon:home')}?year={year}&unit={unit.code}")
+        except DomainError as exc:
+            _error(request, exc)
     facilities = facilities_visible_to(request.user)
     run = services.current_run(year)
     if unit is None:
@@ -126,6 +140,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "limits": limits if few else over, "limit_counts": counts,
         "facilities": scoped if few else None, "facility_choices": None if few else scoped.values_list("pk", "unit__name"),
         "years": range(timezone.localdate().year, 2014, -1), "can_manage": can_manage(request.user),
+        "indicators": Indicator.choices,
     })
 
 
@@ -285,7 +300,29 @@ def drill(request: HttpRequest) -> HttpResponse:
 @_gate
 def factors(request: HttpRequest) -> HttpResponse:
     sets = FactorSet.objects.prefetch_related("factors")
-    if request.method == "POST":
+    if request.method == "POST" and request.POST.get("action") == "derive":
+        # a new version of a factor set: "code = value" lines change some values, the rest are copied
+        try:
+            base = FactorSet.objects.filter(version=request.POST.get("base", "")).first()
+            if base is None:
+                raise InvalidInput("unknown_version", _("基础版本：不存在"))
+            changes: dict[str, Decimal] = {}
+            for n, raw in enumerate((request.POST.get("changes") or "").splitlines(), start=1):
+                if not raw.strip():
+                    continue
+                code, sep, value = raw.partition("=")
+                if not sep:
+                    raise InvalidInput("invalid_line", _("第%(n)s行：应为“因子代码 = 数值”") % {"n": n})
+                changes[code.strip()] = services.parse_decimal(value, code.strip())
+            fs = services.factor_set_derive(
+                base=base, version=(request.POST.get("version") or "").strip()[:40], changes=changes,
+                acting_user=request.user, source=(request.POST.get("source") or "")[:200],
+                effective_from=services.parse_month(request.POST.get("effective_from", ""), _("生效起")))
+            messages.success(request, _("已发布因子集 %(v)s，重新核算后生效") % {"v": fs.version})
+            return redirect("carbon:factors")
+        except DomainError as exc:
+            _error(request, exc)
+    elif request.method == "POST":
         fac = get_object_or_404(facilities_visible_to(request.user), pk=request.POST.get("facility") or 0) \
             if (request.POST.get("facility") or "").isdigit() else None
         try:
@@ -304,7 +341,7 @@ def factors(request: HttpRequest) -> HttpResponse:
             _error(request, exc)
     return render(request, "carbon/factors.html", {
         "sets": sets, "facilities": facilities_visible_to(request.user).select_related("unit"),
-        "codes": sorted(services.ghg.FACTOR_CODES)})
+        "codes": sorted(services.ghg.FACTOR_CODES), "can_manage": can_manage(request.user)})
 
 
 @_gate

@@ -188,3 +188,25 @@ def test_demo_data_is_idempotent(db):
     from carbon.models import CcusMonth
 
     assert sum(m.captured for m in CcusMonth.objects.all()) == D(1280)
+
+
+def test_factor_version_and_target_pages(world):
+    c = page(world.admin)
+    r = c.post("/carbon/factors/", {"action": "derive", "base": "demo-2026.1", "version": "2025.1",
+                                    "effective_from": "2025-01", "source": "生态环境部2025", "changes": "ef_grid = 0.5810"})
+    assert r.status_code == 302
+    from carbon.models import Factor, Target
+
+    assert Factor.objects.get(factor_set__version="2025.1", code="ef_grid").value == D("0.5810")
+    assert Factor.objects.get(factor_set__version="2025.1", code="rho_ch4").value == D("7.17")
+    r = c.post("/carbon/factors/", {"action": "derive", "base": "demo-2026.1", "version": "2025.2",
+                                    "effective_from": "2025-01", "changes": "ef_grid 0.6"})
+    assert r.status_code == 200 and not Factor.objects.filter(factor_set__version="2025.2").exists()
+    page(world.officer).post("/carbon/factors/", {"action": "derive", "base": "demo-2026.1", "version": "x",
+                                                  "effective_from": "2025-01", "changes": ""})
+    assert not Factor.objects.filter(factor_set__version="x").exists()
+    r = c.post(f"/carbon/?year=2025&unit={world.group.code}", {"indicator": "ghg.intensity", "target_year": "2030",
+                                                                "value": "0.4"})
+    assert r.status_code == 302 and Target.objects.get().value == D("0.4")
+    page(world.officer).post("/carbon/?year=2025", {"indicator": "ghg.intensity", "target_year": "2030", "value": "9"})
+    assert Target.objects.get().value == D("0.4")
