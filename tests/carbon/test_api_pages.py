@@ -107,6 +107,8 @@ def test_pages_open_for_the_roles_and_refuse_others(world, make_person):
                 "/carbon/runs/?year=2025", "/carbon/import/", "/carbon/methane/?year=2025", "/carbon/reports/",
                 "/carbon/scenarios/?year=2025"]:
         assert c.get(url).status_code == 200, url
+    assert c.get(f"/carbon/facilities/?f={world.mine.pk}&year=2025").status_code == 302
+    assert page(world.outsider).get(f"/carbon/facilities/?f={world.mine.pk}").status_code == 404
     stranger = make_person(world.mine.unit, "handler")
     assert page(stranger).get("/carbon/").status_code == 403
     assert page(world.outsider).get(f"/carbon/facilities/{world.mine.pk}/").status_code == 404
