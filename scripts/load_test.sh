@@ -42,7 +42,7 @@ for r in rows:
     if r["Name"] in ("Aggregated", "POST /api/v1/petitions") or name == "mixed":
         n, f = int(r["Request Count"]), int(r["Failure Count"])
         print(f"  {name:5} {r['Type']:4} {r['Name']:40} n={n:6} fail={f:4} rate={n / seconds:7.1f}/s "
-              f"p50={r['50%']}ms p95={r['95%']}ms p99={r['99%']}ms max={float(r['Max Response Time']):.0f}ms")
+              f"locust={float(r['Requests/s']):.1f}/s p50={r['50%']}ms p95={r['95%']}ms p99={r['99%']}ms max={float(r['Max Response Time']):.0f}ms")
 PY
 }
 

@@ -184,6 +184,12 @@ EOV
   cd "$ROOT"
   start_web "$dir" "$web_workers"
   start_celery "$dir" "$nodes"
+  # Ready when the web answers and every worker node answers a ping (their start is slow on a busy machine).
+  local i
+  for ((i = 0; i < 90; i++)); do
+    [ "$(curl -s "$BASE_URL/healthz?workers=1" | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["checks"].get("workers", ""))' 2>/dev/null)" = "ok: $nodes" ] && break
+    sleep 2
+  done
   echo "ready: source $dir/env; manage.py, /healthz?workers=1 and /ops/metrics (Bearer \$METRICS_TOKEN) work against it" >&2
 }
 

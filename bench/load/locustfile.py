@@ -19,7 +19,9 @@ import threading
 import uuid
 from urllib.parse import urlparse
 
+import gevent
 from locust import FastHttpUser, constant, events, task
+from locust.exception import StopUser
 
 CONFIG = json.load(open(os.environ["LOAD_FILE"], encoding="utf-8"))  # noqa: SIM115
 TOTAL = int(os.environ.get("LOAD_TOTAL", "0"))
@@ -30,7 +32,7 @@ if urlparse(os.environ.get("LOAD_HOST", "http://127.0.0.1")).hostname not in {"1
 
 _lock = threading.Lock()
 _acks = open(ACKS, "a", encoding="utf-8") if ACKS else None  # noqa: SIM115
-_state = {"started": 0, "acked": 0}
+_state = {"started": 0, "acked": 0, "failed": 0, "quitting": 0}
 CONTENTS = [
     "本人所在区队{m}月份绩效工资比上月少发了一千二百元，区队没有任何书面说明，请求核实并补发。",
     "井下{m}号巷道通风设施长期损坏，多次向班组反映未见处理，担心安全隐患，请求尽快检查整改。",
@@ -62,7 +64,7 @@ class Employee(FastHttpUser):
         if TOTAL:
             with _lock:
                 if _state["started"] >= TOTAL:
-                    return
+                    raise StopUser()  # the burst is complete: this user stops (no busy loop)
                 _state["started"] += 1
         marker = f"LT-{uuid.uuid4().hex[:16]}"
         body = {
@@ -74,16 +76,23 @@ class Employee(FastHttpUser):
                               name="POST /api/v1/petitions", catch_response=True) as response:
             if response.status_code != 201:
                 response.failure(f"{response.status_code}: {(response.text or '')[:200]}")
-                return
-            data = response.json()
+                data = None
+            else:
+                data = response.json()
+        if data is None:
+            with _lock:
+                _state["failed"] += 1
+        else:
             self.mine.append(str(data["public_id"]))
             with _lock:
                 _state["acked"] += 1
                 if _acks:
                     _acks.write(f"{marker}\t{data['number']}\n")
                     _acks.flush()
-        if TOTAL and _state["acked"] >= TOTAL:  # after the with block: the request is counted
-            self.environment.runner.quit()
+        if TOTAL and _state["acked"] + _state["failed"] >= TOTAL and not _state["quitting"]:
+            # From a greenlet of its own: quitting from this user's greenlet would kill it midway.
+            _state["quitting"] = 1
+            gevent.spawn_later(0.5, self.environment.runner.quit)
 
     @task(90 if MODE == "mixed" else 0)
     def read(self) -> None:
