@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from engagement.choices import MeetingKind, ScreeningStatus
+from engagement.choices import Lesson, MeetingKind, ScreeningStatus
 from orgs.forms import UnitChoiceField
 from orgs.models import Unit
 from petitions.choices import Category, RiskLevel
@@ -88,6 +88,7 @@ class ShareForm(StyledForm):
 class LibrarySearchForm(StyledForm):
     q = forms.CharField(label=_("搜索案例"), required=False, max_length=50)
     category = forms.ChoiceField(label=_("分类"), required=False, choices=[("", _("全部分类")), *Category.choices])
+    lesson = forms.ChoiceField(label=_("经验教训"), required=False, choices=[("", _("全部经验教训")), *Lesson.choices])
 
 
 # --------------------------------------------------------------------------- visits

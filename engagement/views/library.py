@@ -39,6 +39,9 @@ def index(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         if form.cleaned_data["category"]:
             cases = cases.filter(category=form.cleaned_data["category"])
+        if form.cleaned_data["lesson"]:
+            # The tags are a JSON list of codes; its text holds each code in quotes (SQLite and PostgreSQL).
+            cases = cases.filter(lessons__icontains=f'"{form.cleaned_data["lesson"]}"')
         for term in form.cleaned_data["q"].split()[:5]:
             cases = cases.filter(Q(title__icontains=term) | Q(summary__icontains=term) | Q(lessons_text__icontains=term))
     user_units = request.user.units_with(*ANSWER_ROLES)

@@ -123,3 +123,17 @@ def test_redact_removes_every_known_name_and_number(name, mobile, id_number, fil
     out = deid.redact(text, names=[name])
     assert name not in out.text and mobile not in out.text and id_number not in out.text
     assert deid.leftovers(out.text, names=[name]) == []
+
+
+def test_library_filters_by_category_and_lesson(world, second_officer, client):
+    p = close_petition(world)
+    case = library.case_from_petition(petition=p, acting_user=world.officer)
+    library.case_edit(case=case, acting_user=world.officer, title="某单位绩效工资少发的处理", summary=case.summary,
+                      handling=case.handling, lessons=[Lesson.TIMELY_RESPONSE], lessons_text="当天核实")
+    approve(case, world.officer, second_officer)
+    client.force_login(world.officer)
+    url = "/qz/library/"
+    assert "某单位绩效工资少发的处理" in client.get(url, {"lesson": Lesson.TIMELY_RESPONSE}).content.decode()
+    assert "某单位绩效工资少发的处理" not in client.get(url, {"lesson": Lesson.MEDIATION}).content.decode()
+    assert "某单位绩效工资少发的处理" not in client.get(url, {"category": Category.SAFETY}).content.decode()
+    assert "某单位绩效工资少发的处理" in client.get(url, {"q": "绩效"}).content.decode()
