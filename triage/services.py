@@ -226,8 +226,10 @@ def triage_petition(petition: Petition, *, notify: bool = True) -> Triage:
     repeat_of, repeat_score, prior = _find_repeat(petition, key, data.profile)
     when = petition.received_at.astimezone(SHANGHAI).date()
     facts = Facts(people_count=petition.people_count, prior_same_matter=prior, sensitive_period=sensitive_period(when))
-    cadres = _cadres_near(petition)
-    analysis = analyse_text(f"{petition.title}。{petition.content}", facts=facts, names=[u.name for u in cadres])
+    text = f"{petition.title}。{petition.content}"
+    # The people of the unit line are read only for a text that accuses someone.
+    cadres = _cadres_near(petition) if _accusing(normalize(text)) else []
+    analysis = analyse_text(text, facts=facts, names=[u.name for u in cadres])
     s = analysis.screening
     index.store(petition, data, key)
     group = _find_group(petition, key, data.keys, data.profile)
