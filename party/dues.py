@@ -92,8 +92,9 @@ def dues_run(*, month: str, actor: User | None, root: PartyOrg | None = None) ->
     on = month_start(month)
     end = shift_month(month, 1)
     rules = {code: rule(code, on) for code in ("dues.salaried", "dues.retired", "dues.flat")}
-    members = Member.objects.filter(status__in=ACTIVE_STATUSES).filter(
-        Q(joined_on__isnull=True) | Q(joined_on__lt=month_start(end)))
+    # No status filter in SQL: on SQLite it would pick the dashboard's status index and look up every
+    # row through it (6 s at 100,000 members); one plain table scan, the status checked here.
+    members = Member.objects.filter(Q(joined_on__isnull=True) | Q(joined_on__lt=month_start(end)))
     if root is not None:
         members = members.filter(org_subtree_q([root], field="branch__"))
     reductions = _reductions(month)
@@ -104,8 +105,11 @@ def dues_run(*, month: str, actor: User | None, root: PartyOrg | None = None) ->
     new: list[tuple] = []
     changed: list[DuesAssessment] = []
     kept = 0
-    for mid, branch_id, kind, base in members.values_list("pk", "branch_id", "dues_kind", "dues_base").iterator(
-            chunk_size=5000):
+    active = set(ACTIVE_STATUSES)
+    for mid, branch_id, kind, base, status in members.values_list(
+            "pk", "branch_id", "dues_kind", "dues_base", "status").iterator(chunk_size=5000):
+        if status not in active:
+            continue
         if kind in BASED:  # the same arithmetic as dues_amount, with the tables parsed once
             code = BASED[kind]
             b = base if base is not None and base > 0 else Decimal("0")
@@ -145,8 +149,8 @@ def _insert(rows: list[tuple]) -> None:
     meta = DuesAssessment._meta
     qn = connection.ops.quote_name
     columns = [meta.get_field(f.removesuffix("_id")).column for f in INSERT_FIELDS]
-    sql = (f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(c) for c in columns)}) "  # nosec B608
-           f"VALUES ({', '.join(['%s'] * len(columns))})")
+    names, marks = ", ".join(qn(c) for c in columns), ", ".join(["%s"] * len(columns))
+    sql = f"INSERT INTO {qn(meta.db_table)} ({names}) VALUES ({marks})"  # nosec B608
     with connection.cursor() as cursor:
         for i in range(0, len(rows), BATCH):
             cursor.executemany(sql, rows[i:i + BATCH])

@@ -239,7 +239,11 @@ class Member(models.Model):
     class Meta:
         verbose_name = _("党员")
         verbose_name_plural = _("党员")
-        indexes = [models.Index(fields=["branch", "status"])]
+        indexes = [
+            models.Index(fields=["branch", "status"]),
+            # covering index of the dashboard's grouped count (index-only scan, already in group order)
+            models.Index(fields=["status", "education", "post_category", "birth_date"], name="party_member_dash"),
+        ]
 
     def __str__(self) -> str:
         return self.person.name
@@ -423,7 +427,11 @@ class Meeting(models.Model):
         verbose_name = _("组织生活")
         verbose_name_plural = _("组织生活")
         ordering = ["-planned_on", "-id"]
-        indexes = [models.Index(fields=["org", "held_on"]), models.Index(fields=["held_on", "kind"])]
+        indexes = [
+            models.Index(fields=["org", "held_on"]),
+            # covering index of the dashboard's "branches that held kind K in period P"
+            models.Index(fields=["kind", "held_on", "org"], name="party_meeting_dash"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}：{self.title}"
@@ -488,9 +496,13 @@ class Vote(models.Model):
 class DuesAssessment(models.Model):
     """One member's dues for one month: what is due (with the rule version used) and its payment."""
 
-    member = models.ForeignKey(Member, verbose_name=_("党员"), on_delete=models.CASCADE, related_name="dues")
+    # Both foreign keys are served by the composite indexes below (fewer b-trees to update when a
+    # month of 100,000 rows is written).
+    member = models.ForeignKey(Member, verbose_name=_("党员"), on_delete=models.CASCADE, related_name="dues",
+                               db_index=False)
     month = models.CharField(_("月份"), max_length=7)
-    branch = models.ForeignKey(PartyOrg, verbose_name=_("党支部"), on_delete=models.PROTECT, related_name="+")
+    branch = models.ForeignKey(PartyOrg, verbose_name=_("党支部"), on_delete=models.PROTECT, related_name="+",
+                               db_index=False)
     kind = models.CharField(_("类别"), max_length=20, choices=DuesKind.choices)
     base = models.DecimalField(_("基数"), max_digits=10, decimal_places=2, null=True)
     rate = models.DecimalField(_("比例"), max_digits=6, decimal_places=4, null=True)
