@@ -473,6 +473,8 @@ def publicity_first_topics_create(request, payload: FirstTopicIn):
 def publicity_center_compliance(request, plan_id: int):
     from publicity.study import center_compliance, plans_visible_to
 
+    if not 0 < plan_id < 2**62:
+        raise NotFound("not_found", "没有找到这个计划，或您无权查看")
     plan = plans_visible_to(current_user(request)).select_related("unit").filter(pk=plan_id).first()
     if plan is None:
         raise NotFound("not_found", "没有找到这个计划，或您无权查看")

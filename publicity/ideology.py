@@ -127,6 +127,8 @@ def incident_log(*, acting_user: User, title: str, summary: str, unit: Unit, lev
         raise InvalidInput("bad_level", "舆情级别无效")
     if not title.strip() or not summary.strip():
         raise InvalidInput("text_required", "请填写舆情标题和情况")
+    if found_at.year < 2000:
+        raise InvalidInput("bad_time", "发现时间无效")
     if found_at > now + timedelta(minutes=5):
         raise InvalidInput("found_in_future", "发现时间不能晚于现在")
     due, version = response_due(level, found_at)

@@ -77,6 +77,8 @@ def lecture_record(*, acting_user: User, topic: str, lecturer: User, unit: Unit,
         raise NotAllowed("not_publicity_staff", "只有宣传干事或宣讲人本人可以登记宣讲")
     if not topic.strip():
         raise InvalidInput("topic_required", "请填写宣讲题目")
+    if not 2000 <= held_at.year <= 2100:
+        raise InvalidInput("bad_time", "宣讲时间无效")
     if not audience:
         raise InvalidInput("audience_required", "请至少填写一个听众单位")
     codes = [u.pk for u, _n in audience]

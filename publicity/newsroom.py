@@ -118,6 +118,10 @@ class PieceDraft:
             raise InvalidInput("bad_kind", "体裁无效")
         if not (self.for_news or self.for_outside):
             raise InvalidInput("no_channel", "请至少选择一个去向：本平台新闻页或对外投稿")
+        if self.video_url and not self.video_url.startswith(("https://", "http://")):
+            raise InvalidInput("bad_video_url", "视频链接须以 http:// 或 https:// 开头")
+        if self.embargo_until is not None and not 2000 <= self.embargo_until.year <= 2100:
+            raise InvalidInput("bad_embargo", "禁发时间无效")
 
 
 def _save_photos(piece: Piece, uploads: list, captions: list[str], user: User) -> int:
