@@ -35,7 +35,7 @@ class Command(BaseCommand):
     help = "Check integrity after a load or fault test (ops)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--acks", default="")
+        parser.add_argument("--acks", action="append", default=[], help="may be given more than once")
         parser.add_argument("--wait", type=int, default=120, help="seconds to wait for the outbox to drain")
         parser.add_argument("--swept", action="store_true", help="a sweep ran after the deadlines passed")
 
@@ -79,11 +79,12 @@ class Command(BaseCommand):
         # Acknowledged submissions: each stored, once, with the number the client was given.
         if acks:
             acked = {}
-            with open(acks, encoding="utf-8") as fh:
-                for line in fh:
-                    marker, _, number = line.strip().partition("\t")
-                    if marker:
-                        acked[marker] = number
+            for path in acks:
+                with open(path, encoding="utf-8") as fh:
+                    for line in fh:
+                        marker, _, number = line.strip().partition("\t")
+                        if marker:
+                            acked[marker] = number
             stored: dict[str, list[str]] = {}
             for title, number in Petition.objects.filter(title__contains="[LT-").values_list("title", "number"):
                 m = MARKER.search(title)
