@@ -9,7 +9,7 @@ an export of 100,000 rows streams)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from functools import cached_property
 from typing import Any
@@ -21,8 +21,8 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from insights.kpi import _ROWS_OF, FACT_FAMILY, Cell, Family, Filters, UnitMap, fact_rows
-from orgs.models import Unit, User
+from insights.kpi import _ROWS_OF, FACT_FAMILY, Cell, Dim, Family, Filters, UnitMap, fact_rows
+from orgs.models import SEGMENT, Unit, User
 from petitions.choices import Category, Channel, Flag, PetitionType, Rating, ReviewLevel, RiskLevel, State
 from petitions.models import Review
 from tongxin.lib.kpi import Metric, MetricKind, Window
@@ -315,11 +315,17 @@ class DrillDown:
 
         fams = [FACT_FAMILY[f] for f in self.facts]
         dims = list(self.cell.dims)
+        filters = self.filters
+        value = self.cell.dims.get(Dim.UNIT)
+        if value and len(value) >= SEGMENT * filters.level(self.cell.level) and self.unit is not None \
+                and self.unit.path == value:
+            # One unit's subtree: counted within it (the same key), not over the whole root.
+            filters = replace(filters, root=self.unit)
         with plain_aggregates():  # the rollup's state read once
             if any(f not in rollup.ROLLED for f in fams) or rollup.plan(
-                    self.user, [self.cell.window], self.filters, dims, fams, self.now) is None:
+                    self.user, [self.cell.window], filters, dims, fams, self.now) is None:
                 return None
-            table = facts(self.user, windows=[self.cell.window], filters=self.filters, dims=dims,
+            table = facts(self.user, windows=[self.cell.window], filters=filters, dims=dims,
                           level=self.cell.level, families=list(dict.fromkeys(fams)), now=self.now,
                           wanted=set(self.facts))
         key = tuple(self.cell.dims[d] for d in dims)

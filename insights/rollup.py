@@ -156,19 +156,28 @@ def plan(user: User, windows: Sequence[Window], filters: Filters, dims: Sequence
     return Plan(rolled=rolled, live=live, windows=windows)
 
 
-def _rolled_facts(plan_: Plan, fam: Family, filters: Filters, dims: Sequence[str], level: int,
-                  units: UnitMap | None, wanted: Collection[str] | None) -> dict[Key, dict[str, float]]:
-    names = [n for n in [*fam.counts(timezone.now()), *fam.sums()] if wanted is None or n in wanted]
-    presence = PRESENCE[fam.key]
-    segment_of = {m.first: i for i, m in plan_.rolled}
-    qs = MonthFacts.objects.filter(month__in=list(segment_of))
+def _rolled_rows(plan_: Plan, families: Sequence[Family], filters: Filters, dims: Sequence[str], level: int,
+                 units: UnitMap | None, wanted: Collection[str] | None) -> list[dict[str, Any]]:
+    """One query for every family asked: the rolled months' sums per (month[, unit bucket])."""
+    columns: set[str] = set()
+    for fam in families:
+        if fam in ROLLED:
+            columns |= {PRESENCE[fam.key], *(n for n in [*fam.counts(timezone.now()), *fam.sums()]
+                                             if wanted is None or n in wanted)}
+    qs = MonthFacts.objects.filter(month__in=[m.first for _i, m in plan_.rolled])
     if filters.root is not None and units is not None and not units.covers_all:
         qs = qs.filter(unit_id__in=list(units.by_id))
     keys: dict[str, Any] = {}
     if Dim.UNIT in dims:  # rolled up to the level in the database: a few rows per month
         keys["_u"] = Substr("unit__path", 1, SEGMENT * level)
-    aggs = {f"_s_{n}": Sum(_COLUMN[n]) for n in {*names, presence}}
-    rows = qs.order_by().values("month", **keys).annotate(**aggs)
+    return list(qs.order_by().values("month", **keys).annotate(**{f"_s_{n}": Sum(_COLUMN[n]) for n in columns}))
+
+
+def _rolled_facts(plan_: Plan, fam: Family, rows: list[dict[str, Any]], dims: Sequence[str],
+                  wanted: Collection[str] | None) -> dict[Key, dict[str, float]]:
+    names = [n for n in [*fam.counts(timezone.now()), *fam.sums()] if wanted is None or n in wanted]
+    presence = PRESENCE[fam.key]
+    segment_of = {m.first: i for i, m in plan_.rolled}
     out: dict[Key, dict[str, float]] = {}
     for row in rows:
         if not row[f"_s_{presence}"]:
@@ -187,21 +196,27 @@ def facts(user: User, plan_: Plan, *, filters: Filters, dims: Sequence[str], lev
     from ``user``) and the rest counted live."""
     lv = filters.level(level)
     out: dict[Key, dict[str, float]] = {}
-    withheld = Petition.objects.filter(excluded_q(user))
-    any_withheld = None
+    memo = page_memo()
+    if memo is not None and ("withheld", user.pk) in memo:
+        withheld, any_withheld = memo[("withheld", user.pk)]
+    else:
+        withheld, any_withheld = Petition.objects.filter(excluded_q(user)), None
     rolled_windows = [m for _i, m in plan_.rolled]
     rolled_segment = [i for i, _m in plan_.rolled]
     live_windows = [w for _i, w in plan_.live]
     live_segment = [i for i, _w in plan_.live]
+    rows = _rolled_rows(plan_, families, filters, dims, lv, units, wanted)
     for fam in families:
         if fam not in ROLLED:  # the snapshot of now: live, as asked
             for key, values in family_facts(user, fam, windows=plan_.windows, filters=filters, dims=dims, level=level,
                                             now=now, units=units, wanted=wanted).items():
                 add_facts(out.setdefault(key, {}), values)
             continue
-        mine = _rolled_facts(plan_, fam, filters, dims, lv, units, wanted)
+        mine = _rolled_facts(plan_, fam, rows, dims, wanted)
         if any_withheld is None:
             any_withheld = withheld.exists()
+            if memo is not None:
+                memo[("withheld", user.pk)] = (withheld, any_withheld)
         if any_withheld:
             presence = PRESENCE[fam.key]
             asked = None if wanted is None else {*wanted, presence}

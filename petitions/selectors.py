@@ -49,8 +49,9 @@ def excluded_q(user: User) -> Q | None:
     led = [ra.unit for ra in user.role_assignments() if ra.role == Role.UNIT_LEADER]
     if led and not user.is_superuser:
         led_ids = [u.pk for u in led]
-        q |= Q(ptype=PetitionType.ACCUSATION) & (
-            Q(accused_unit__in=led_ids) | Q(accused_unit__in=Unit.objects.filter(parent__in=led_ids).values("pk")))
+        # Constant ids (not a sub-select): the accused-unit index finds the few rows.
+        below = list(Unit.objects.filter(parent__in=led_ids).values_list("pk", flat=True))
+        q |= Q(ptype=PetitionType.ACCUSATION, accused_unit__in=[*led_ids, *below])
     return q
 
 
