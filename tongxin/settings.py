@@ -253,6 +253,11 @@ CELERY_BEAT_SCHEDULE = {
     # Outbox messages whose publication failed (broker down at commit) or was lost with a worker.
     "ops-flush-outbox": {"task": "ops.tasks.flush_outbox", "schedule": 60.0},
     "ops-prune-task-runs": {"task": "ops.tasks.prune_task_runs", "schedule": crontab(hour=3, minute=40)},
+    # Monthly ability tests of petition staff (专业能力测试常态化); assigning twice adds nothing.
+    "engagement-assign-monthly-tests": {
+        "task": "engagement.tasks.assign_monthly_tests",
+        "schedule": crontab(day_of_month=1, hour=7, minute=0),
+    },
 }
 
 # --- notifications ----------------------------------------------------------
