@@ -58,8 +58,9 @@ def _rows(codes: tuple[str, ...], rows: Mapping[str, int]) -> tuple[int, ...]:
 
 
 def facility_month(fac: FacilityInfo, v: Mapping[str, Decimal], f: Factors,
-                   rows: Mapping[str, int] | None = None) -> list[Result]:
-    """Every formula that applies to these figures; raises ghg.ActivityError naming a bad field."""
+                   rows: Mapping[str, int] | None = None, *, energy: bool = True) -> list[Result]:
+    """Every formula that applies to these figures; raises ghg.ActivityError naming a bad field.
+    ``energy=False`` leaves out energy.tce (scenarios compare emissions only)."""
     rows = rows or {}
     out: list[Result] = []
     has = v.__contains__
@@ -92,6 +93,8 @@ def facility_month(fac: FacilityInfo, v: Mapping[str, Decimal], f: Factors,
         out.append(ghg.electricity(g("elec.purchased"), g("elec.supplied"), f, _rows(READS["ghg.electricity"], rows)))
     if has("heat.purchased") or has("heat.supplied"):
         out.append(ghg.heat(g("heat.purchased"), g("heat.supplied"), f, _rows(READS["ghg.heat"], rows)))
+    if not energy:
+        return out
     carriers: dict[str, Decimal] = {}
     for code, carrier in TCE_FUELS.items():
         if code in v:

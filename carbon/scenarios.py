@@ -93,12 +93,13 @@ def summarize(cells, facilities: dict[int, Facility], book, gwp_set: str) -> dic
 
     from carbon.services import _info
 
+    infos = {fid: _info(f) for fid, f in facilities.items()}
     enabled = gc.isenabled()
     gc.disable()  # see services.compute_year
     try:
         results = []
         for (fid, month), v in cells.items():
-            results += inventory.facility_month(_info(facilities[fid]), v, book.for_month(fid, month))
+            results += inventory.facility_month(infos[fid], v, book.for_month(fid, month), energy=False)
     finally:
         if enabled:
             gc.enable()

@@ -224,6 +224,10 @@ class FactorBook:
             self.measured[m.facility_id].append(m)
         self._cache: dict[tuple[int, date], ghg.Factors] = {}
 
+    def versions_used(self) -> list[str]:
+        """Versions of the factors handed out so far (sets in force, measured overrides applied)."""
+        return sorted(set().union(*(factors.versions() for factors in self._cache.values())))
+
     def factor_set_for(self, month: date) -> FactorSet:
         chosen = None
         for s in self.sets:  # the latest-starting set in force that month (a newer version wins)
@@ -544,7 +548,8 @@ def inventory_recompute(*, year: int, acting_user: User | None, gwp_set: str = "
     gc.disable()  # see compute_year
     try:
         cells, ids = load_cells(year, infos)
-        results = compute_cells(cells, ids, infos, FactorBook(), facilities)
+        book = FactorBook()
+        results = compute_cells(cells, ids, infos, book, facilities)
         totals = _totals(results, gwp_set, count_unburnt_ch4)
         totals["facilities"] = _summaries(cells, results, gwp, count_unburnt_ch4)
     finally:
@@ -553,7 +558,7 @@ def inventory_recompute(*, year: int, acting_user: User | None, gwp_set: str = "
     last = InventoryRun.objects.select_for_update().filter(year=year).order_by("-version").first()
     run = InventoryRun.objects.create(
         year=year, version=(last.version + 1) if last else 1, gwp_set=gwp_set, count_unburnt_ch4=count_unburnt_ch4,
-        factor_versions=sorted({f.version for _, _, r in results for f in r.factors}),
+        factor_versions=book.versions_used(),
         totals=totals, reason=reason, created_by=acting_user,
     )
     gc.disable()

@@ -118,6 +118,9 @@ class Factors:
     def codes(self) -> list[str]:
         return sorted(self._by_code)
 
+    def versions(self) -> set[str]:
+        return {f.version for f in self._by_code.values()}
+
 
 @dataclass(frozen=True)
 class Result:
