@@ -54,6 +54,8 @@ class FacilityInfo:
 
 
 def _rows(codes: tuple[str, ...], rows: Mapping[str, int]) -> tuple[int, ...]:
+    if not rows:  # scenarios: edited figures have no rows
+        return ()
     return tuple(rows[c] for c in codes if c in rows)
 
 
