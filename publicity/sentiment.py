@@ -4,7 +4,8 @@ What employees ask: petitions by category and by unit, counted with aggregate qu
 no petition is read, no name, number or text leaves the petition module. What publicity did
 about it: the lectures held and the pieces published in the quarter under themes that answer
 those categories (Theme.categories). The 宣传部 writes the analysis and files the brief (.docx).
-Q&A-board questions are counted as well once the engagement module holds them (not yet)."""
+Questions of the employee Q&A board (engagement.Question) are counted the same way: category and
+unit, aggregates only, never the asker."""
 
 from __future__ import annotations
 
@@ -55,6 +56,16 @@ def petition_counts(unit: Unit, year: int, quarter: int) -> dict:
     return {"total": sum(by_category.values()), "by_category": by_category, "by_unit": by_unit}
 
 
+def question_counts(unit: Unit, year: int, quarter: int) -> dict:
+    """Q&A-board questions asked in the quarter within the subtree, by category (aggregates only)."""
+    from engagement.models import Question
+
+    start, end = quarter_bounds(year, quarter)
+    qs = Question.objects.filter(subtree_q([unit], field="unit__"), created_at__gte=start, created_at__lt=end)
+    by_category = dict(qs.values_list("category").annotate(n=Count("id")).values_list("category", "n"))
+    return {"total": sum(by_category.values()), "by_category": by_category}
+
+
 def answers(unit: Unit, year: int, quarter: int, categories: list[str]) -> dict[str, dict]:
     """Per category: the lectures and published pieces of the quarter whose theme answers it."""
     start, end = quarter_bounds(year, quarter)
@@ -81,10 +92,12 @@ def answers(unit: Unit, year: int, quarter: int, categories: list[str]) -> dict[
 def assemble(unit: Unit, year: int, quarter: int) -> dict:
     now_counts = petition_counts(unit, year, quarter)
     prev = petition_counts(unit, *_previous(year, quarter))
-    categories = sorted(now_counts["by_category"], key=lambda c: -now_counts["by_category"][c])
+    questions = question_counts(unit, year, quarter)
+    categories = sorted(set(now_counts["by_category"]) | set(questions["by_category"]),
+                        key=lambda c: -(now_counts["by_category"].get(c, 0) + questions["by_category"].get(c, 0)))
     return {"unit": unit.name, "year": year, "quarter": quarter, "petitions": now_counts,
             "previous": {"total": prev["total"], "by_category": prev["by_category"]},
-            "answers": answers(unit, year, quarter, categories), "qa_questions": None,
+            "answers": answers(unit, year, quarter, categories), "qa_questions": questions,
             "assembled_at": timezone.now().isoformat()}
 
 
@@ -160,12 +173,15 @@ def brief_docx(brief: SentimentBrief) -> bytes:
     p = d["petitions"]
     _heading(doc, "一、职工反映的问题")
     _para(doc, f"本季度收到信访事项{p['total']}件，上季度{d['previous']['total']}件。以下只统计数量，不含任何个人信息。")
-    cats = sorted(p["by_category"], key=lambda c: -p["by_category"][c])
-    _table(doc, ["分类", "本季度", "上季度"],
-           [[str(labels.get(c, c)), p["by_category"][c], d["previous"]["by_category"].get(c, 0)] for c in cats])
+    qa = (d.get("qa_questions") or {}).get("by_category", {})
+    _para(doc, f"职工问答栏提问{sum(qa.values())}件。")
+    cats = sorted(set(p["by_category"]) | set(qa), key=lambda c: -(p["by_category"].get(c, 0) + qa.get(c, 0)))
+    _table(doc, ["分类", "信访（本季度）", "信访（上季度）", "问答栏提问"],
+           [[str(labels.get(c, c)), p["by_category"].get(c, 0), d["previous"]["by_category"].get(c, 0), qa.get(c, 0)]
+            for c in cats])
     if p["by_unit"]:
         _para(doc, "分单位情况：", indent=False)
-        _table(doc, ["单位", *[str(labels.get(c, c)) for c in cats[:6]], "合计"],
+        _table(doc, ["单位", *[str(labels.get(c, c)) for c in cats[:6]], "信访合计"],
                [[u, *[row.get(c, 0) for c in cats[:6]], sum(row.values())] for u, row in sorted(p["by_unit"].items())])
     _heading(doc, "二、宣传思想工作的回应")
     rows = []

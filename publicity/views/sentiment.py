@@ -61,9 +61,11 @@ def brief_detail(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("publicity:brief", pk=brief.pk)
     labels = dict(Category.choices)
     d = brief.data
-    cats = sorted(d["petitions"]["by_category"], key=lambda c: -d["petitions"]["by_category"][c])
-    rows = [(labels.get(c, c), d["petitions"]["by_category"][c], d["previous"]["by_category"].get(c, 0),
-             d["answers"].get(c, {})) for c in cats]
+    qa = (d.get("qa_questions") or {}).get("by_category", {})
+    cats = sorted(set(d["petitions"]["by_category"]) | set(qa),
+                  key=lambda c: -(d["petitions"]["by_category"].get(c, 0) + qa.get(c, 0)))
+    rows = [(labels.get(c, c), d["petitions"]["by_category"].get(c, 0), d["previous"]["by_category"].get(c, 0),
+             qa.get(c, 0), d["answers"].get(c, {})) for c in cats]
     return render(request, "publicity/brief.html", {"b": brief, "rows": rows, "form": form})
 
 

@@ -45,7 +45,13 @@ def test_brief_counts_answers_and_no_identity(nr, client):
     petition(nr, nr.mine, Category.WAGES, datetime(2022, 3, 31, 12, tzinfo=SHANGHAI))  # previous quarter
     lecture_record(acting_user=nr.company_officer, topic="绩效工资怎么算", lecturer=nr.editor, unit=nr.mine,
                    held_at=datetime(2022, 5, 10, 9, tzinfo=SHANGHAI), audience=[(nr.team, 80)], theme=theme)
+    from engagement.qa import question_ask
+
+    question_ask(asker=nr.outsider, unit=nr.other_mine, category=Category.HOUSING_LIVING, title="班车什么时候恢复",
+                 now=datetime(2022, 5, 6, 9, tzinfo=SHANGHAI))
     brief = brief_assemble(acting_user=nr.company_officer, unit=nr.company, year=2022, quarter=2)
+    assert brief.data["qa_questions"] == {"total": 1, "by_category": {"housing_living": 1}}
+    assert "班车什么时候恢复" not in json.dumps(brief.data, ensure_ascii=False)
     p = brief.data["petitions"]
     assert p["total"] == 3 and p["by_category"] == {"wages": 2, "safety": 1}
     assert p["by_unit"] == {"东山煤矿": {"wages": 2}, "西岭煤矿": {"safety": 1}}
