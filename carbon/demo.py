@@ -86,7 +86,7 @@ def build_carbon() -> int:
     if group is None or admin is None or Facility.objects.filter(unit__code="TSK").exists():
         return 0
     before = ActivityRecord.objects.count()
-    rnd = random.Random(13)  # demo figures, not secrets
+    rnd = random.Random(13)  # nosec B311 - demo figures, not secrets
     services.demo_factor_set(admin)
     from orgs.demo import DEMO_PASSWORD
     from orgs.services import person_create, unit_create
