@@ -21,6 +21,7 @@ urlpatterns = [
     path("lectures/", lectures.lecture_list, name="lectures"),
     path("lectures/new/", lectures.lecture_new, name="lecture_new"),
     path("lectures/<uuid:public_id>/", lectures.lecture_detail, name="lecture"),
+    path("lectures/photos/<int:pk>/", lectures.lecture_photo, name="lecture_photo"),
     path("lectures/<uuid:public_id>/<str:action>/", lectures.lecture_act, name="lecture_act"),
     path("campaigns/", lectures.campaign_list, name="campaigns"),
     path("campaigns/new/", lectures.campaign_new, name="campaign_new"),

@@ -79,11 +79,28 @@ def lecture_detail(request: HttpRequest, public_id) -> HttpResponse:
         "unit", "lecturer", "theme", "campaign"), public_id=public_id)
     opens, closes = lectures.sign_in_window(lecture)
     return render(request, "publicity/lecture_detail.html", {
-        "lecture": lecture, "audience": lecture.audience.select_related("unit"),
+        "lecture": lecture, "audience": lecture.audience.select_related("unit"), "photos": lecture.photos.all(),
         "sign_ins": lecture.sign_ins.select_related("user").order_by("signed_at"),
         "signed": lecture.sign_ins.filter(user=request.user).exists(), "opens": opens, "closes": closes,
         "is_staff": is_staff_for(request.user, lecture.unit),
     })
+
+
+@login_required
+def lecture_photo(request: HttpRequest, pk: int) -> HttpResponse:
+    from django.core.files.storage import default_storage
+    from django.http import FileResponse, Http404
+
+    from publicity.models import LecturePhoto
+    from publicity.views.common import download_headers
+
+    photo = get_object_or_404(LecturePhoto.objects.filter(
+        lecture__in=lectures.lectures_visible_to(request.user).values("pk")), pk=pk)
+    try:
+        handle = default_storage.open(photo.file.name, "rb")
+    except (FileNotFoundError, OSError):
+        raise Http404 from None
+    return download_headers(FileResponse(handle, content_type=photo.content_type or "application/octet-stream"))
 
 
 @login_required

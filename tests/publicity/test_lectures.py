@@ -111,3 +111,21 @@ def test_api(nr, client):
     assert r.status_code == 201, r.content
     assert r.json()["attendance"] == 20
     assert client.get("/api/v1/publicity/lectures").json()["count"] == 1
+
+
+def test_lecture_photos_stripped_and_checked(nr, client, settings, tmp_path):
+    from PIL import Image
+
+    from tests.publicity.conftest import jpeg_with_gps
+
+    settings.MEDIA_ROOT = tmp_path
+    lec = lecture(nr, [(nr.team, 10)], photos=[jpeg_with_gps()])
+    photo = lec.photos.get()
+    with Image.open(photo.file.path) as im:
+        assert not im.getexif()
+    url = reverse("publicity:lecture_photo", args=[photo.pk])
+    client.force_login(nr.correspondent)  # the team heard it
+    assert client.get(url).status_code == 200
+    assert 'data-testid="lecture-photo"' in client.get(reverse("publicity:lecture", args=[lec.public_id])).content.decode()
+    client.force_login(nr.outsider)
+    assert client.get(url).status_code == 404
