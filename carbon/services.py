@@ -686,6 +686,20 @@ def target_set(*, unit: Unit, year: int, indicator: str, value: Decimal, acting_
 # --- reports ------------------------------------------------------------------------------------
 
 
+def _notify(users, text: str) -> None:
+    """The platform's notifications (in-app, e-mail, SMS), queued on commit."""
+    from petitions.notify import notify_user
+
+    for user in {u.pk: u for u in users if u is not None}.values():
+        notify_user(user, None, text)
+
+
+def _verifiers(entity: Unit) -> list[User]:
+    from carbon.models import Verifier
+
+    return [v.user for v in Verifier.objects.select_related("user", "unit") if entity.is_within(v.unit)]
+
+
 def _report_locked(report: Report) -> Report:
     report = Report.objects.select_for_update().get(pk=report.pk)
     return report
@@ -728,6 +742,7 @@ def report_submit(*, report: Report, acting_user: User) -> Report:
     report.state = ReportState.SUBMITTED
     report.save(update_fields=["state"])
     audit_record(actor=acting_user, action="carbon.report.submit", target=report, data={"from": old})
+    _notify(_verifiers(report.entity), f"{report.entity.name}{report.year}年度排放报告（第{report.version}版）已提交核查")
     return report
 
 
@@ -745,6 +760,7 @@ def report_add_finding(*, report: Report, text: str, acting_user: User) -> Repor
     report.state = ReportState.FINDINGS
     report.save(update_fields=["state"])
     audit_record(actor=acting_user, action="carbon.report.finding", target=report, data={"from": old, "finding": text})
+    _notify([report.created_by], f"{report.entity.name}{report.year}年度排放报告有核查发现：{text.strip()[:60]}")
     return finding
 
 
@@ -772,6 +788,7 @@ def report_correct(*, report: Report, responses: Mapping[int, str], acting_user:
     report.save(update_fields=["state", "run"])
     audit_record(actor=acting_user, action="carbon.report.correct", target=report,
                  data={"responses": {str(k): v for k, v in responses.items()}, "run": report.run.version})
+    _notify(_verifiers(report.entity), f"{report.entity.name}{report.year}年度排放报告已整改，请复核")
     return report
 
 
@@ -790,6 +807,7 @@ def report_verify(*, report: Report, acting_user: User) -> Report:
     InventoryRun.objects.filter(pk=report.run_id).update(locked=True)
     audit_record(actor=acting_user, action="carbon.report.verify", target=report,
                  data={"run": report.run.version, "co2e": report.run.totals.get("co2e")})
+    _notify([report.created_by], f"{report.entity.name}{report.year}年度排放报告已核查通过并锁定")
     return report
 
 

@@ -81,11 +81,15 @@ def test_report_refuses_submission_while_data_is_missing(world):
     assert "缺少" in err.value.message
 
 
-def test_report_workflow_draft_to_verified_audited_and_locked(world):
+def test_report_workflow_draft_to_verified_audited_and_locked(world, django_capture_on_commit_callbacks):
+    from petitions.models import Notification
+
     rep = _report_ready(world)
     with pytest.raises(NotAllowed):
         services.report_submit(report=rep, acting_user=world.outsider)
-    services.report_submit(report=rep, acting_user=world.company_leader)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.report_submit(report=rep, acting_user=world.company_leader)
+    assert Notification.objects.filter(user=world.verifier, text__contains="已提交核查").count() == 1
     with pytest.raises(NotAllowed):  # only the verifier records findings
         services.report_add_finding(report=rep, text="x", acting_user=world.company_leader)
     finding = services.report_add_finding(report=rep, text="2025年3月柴油发票缺失", acting_user=world.verifier)
