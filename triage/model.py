@@ -125,11 +125,15 @@ def _temperature(probs_logits: np.ndarray, y: np.ndarray) -> float:
 
 
 def train(texts: Sequence[str], targets: dict[str, Sequence[str]], *, version: str, trained_on: dict,
-          c: float = 8.0) -> dict:
-    """Fit the vectoriser and one logistic regression per target; return the artifact's data."""
+          c: float = 8.0, groups: Sequence[str] | None = None) -> dict:
+    """Fit the vectoriser and one logistic regression per target; return the artifact's data.
+
+    ``groups`` names the matter each text tells: the calibration folds keep a matter's
+    renderings together, so the temperature is fitted on matters the fold has not seen (as a
+    new petition will be), not on other wordings of a known one (which would be overconfident)."""
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
-    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+    from sklearn.model_selection import GroupKFold, StratifiedKFold, cross_val_predict
 
     vec = TfidfVectorizer(analyzer=_identity, sublinear_tf=True, min_df=2, max_features=12000, norm="l2")
     tokens = [features(t) for t in texts]
@@ -139,8 +143,12 @@ def train(texts: Sequence[str], targets: dict[str, Sequence[str]], *, version: s
         classes = sorted(set(labels))
         y = np.array([classes.index(v) for v in labels])
         clf = LogisticRegression(C=c, max_iter=2000, class_weight="balanced")
-        folds = StratifiedKFold(n_splits=min(3, np.bincount(y).min()), shuffle=True, random_state=0)
-        cv_logits = cross_val_predict(clf, X, y, cv=folds, method="decision_function")
+        if groups is not None:
+            cv_logits = cross_val_predict(clf, X, y, cv=GroupKFold(n_splits=3), groups=list(groups),
+                                          method="decision_function")
+        else:
+            folds = StratifiedKFold(n_splits=min(3, np.bincount(y).min()), shuffle=True, random_state=0)
+            cv_logits = cross_val_predict(clf, X, y, cv=folds, method="decision_function")
         temperature = _temperature(np.asarray(cv_logits), y)
         clf.fit(X, y)
         heads[name] = {"classes": classes, "coef": np.round(clf.coef_, 5).tolist(),

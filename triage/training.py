@@ -10,24 +10,28 @@ from triage.corpus.lexicon import LEXICON
 from triage.corpus.seed import matter_pairs, samples
 
 
-def seed_training() -> tuple[list[str], list[str], list[str]]:
-    texts, cats, types = [], [], []
+def seed_training() -> tuple[list[str], list[str], list[str], list[str]]:
+    """Texts, categories, types and matter groups (for calibration folds) of the train split."""
+    texts, cats, types, groups = [], [], [], []
     for s in samples():
         if s.split == "train":
             texts.append(s.text)
             cats.append(s.category)
             types.append(s.ptype)
-    for text, cat, typ in sentences():
+            groups.append(s.matter.rsplit(":", 1)[0])
+    for k, (text, cat, typ) in enumerate(sentences()):
         texts.append(text)
         cats.append(cat)
         types.append(typ)
+        groups.append(f"g:{cat}:{k % 7}")
     for cat, words in LEXICON.items():
         w = words.split()
         for i in range(0, len(w), 3):
             texts.append(" ".join(w[i : i + 3]))
             cats.append(cat)
             types.append(TYPE_BY_CATEGORY.get(cat, "request"))
-    return texts, cats, types
+            groups.append(f"x:{cat}:{i % 2}")
+    return texts, cats, types, groups
 
 
 def heldout() -> list:

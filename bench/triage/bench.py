@@ -110,7 +110,10 @@ def main(argv: list[str] | None = None) -> int:
         t = time.perf_counter()
         call_command("triage_reindex", workers=args.workers, stdout=open(os.devnull, "w"))  # noqa: SIM115
         print(f"RESULT reindex {stored:,} petitions: {time.perf_counter() - t:.1f} s (load {os.getloadavg()[0]:.2f})")
-    rnd = random.Random(3)
+    from triage.models import LshBand, TriageDoc
+
+    print(f"index: {TriageDoc.objects.count():,} petitions indexed, {LshBand.objects.count():,} band keys")
+    rnd = random.Random(3)  # nosec B311 — reproducible sampling
     max_id = Petition.objects.order_by("-pk").values_list("pk", flat=True).first()
     picks = []
     while len(picks) < args.samples:

@@ -39,6 +39,18 @@ class Command(BaseCommand):
             self.stdout.write(f"  {'class':<22}{'precision':>10}{'recall':>8}{'f1':>7}{'n':>5}")
             for label, r in table.items():
                 self.stdout.write(f"  {label:<22}{r['precision']:>10.3f}{r['recall']:>8.3f}{r['f1']:>7.3f}{r['support']:>5}")
+            # Calibration: expected calibration error over 10 confidence bins.
+            pairs = [(p[head].confidence, p[head].label == getattr(s, attr)) for p, s in zip(preds, rows, strict=True)]
+            ece = 0.0
+            for b in range(10):
+                inside = [(c, ok) for c, ok in pairs if b / 10 < c <= (b + 1) / 10 or (b == 0 and c == 0)]
+                if inside:
+                    ece += len(inside) / len(pairs) * abs(sum(c for c, _ in inside) / len(inside)
+                                                          - sum(ok for _, ok in inside) / len(inside))
+            accuracy = sum(ok for _, ok in pairs) / len(pairs)
+            mean_conf = sum(c for c, _ in pairs) / len(pairs)
+            self.stdout.write(f"  accuracy {accuracy:.3f}, mean confidence {mean_conf:.3f}, "
+                              f"expected calibration error {ece:.3f}")
         rules = current_rules()
         tp = fn = fp = 0
         misses = []

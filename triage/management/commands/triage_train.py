@@ -29,7 +29,7 @@ class Command(BaseCommand):
         parser.add_argument("--activate", action="store_true")
 
     def handle(self, *args, **opts):
-        texts, cats, types = seed_training()
+        texts, cats, types, groups = seed_training()
         confirmed = 0
         if not opts["seed_only"]:
             # The latest decision per petition counts (an officer may have corrected twice).
@@ -40,10 +40,11 @@ class Command(BaseCommand):
                 texts.append(f"{fb.petition.title}。{fb.petition.content}")
                 cats.append(fb.category)
                 types.append(fb.ptype)
+                groups.append(f"p:{fb.petition_id}")
             confirmed = len(latest)
         now = timezone.now()
         version = opts["model_version"] or ("seed-1" if opts["seed_only"] else now.strftime("m%Y%m%d%H%M%S"))
-        data = triage_model.train(texts, {"category": cats, "ptype": types}, version=version,
+        data = triage_model.train(texts, {"category": cats, "ptype": types}, version=version, groups=groups,
                                   trained_on={"seed": len(texts) - confirmed, "confirmed": confirmed})
         out = Path(opts["out"]) if opts["out"] else artifact_dir() / f"model-{version}.json.gz"
         sha = triage_model.write(data, out)
