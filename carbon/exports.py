@@ -46,7 +46,14 @@ def report_tables(report: Report) -> dict[str, tuple[list[str], list[list]]]:
     factors += [[f"measured:{m.pk}", m.code, m.value, m.unit, f"{m.facility.unit.name} {m.month_from:%Y-%m}–{m.month_to:%Y-%m}", ""]
                 for m in MeasuredFactor.objects.filter(facility__in=facs).select_related("facility__unit")
                 if f"measured:{m.pk}" in versions]
+    from carbon.models import CcusMonth
+
+    ccus = [[name, c, u, st, r, k] for name, c, u, st, r, k in
+            CcusMonth.objects.filter(project__facility__in=facs, month__year=report.year).values("project__name")
+            .annotate(c=Sum("captured"), u=Sum("utilized"), st=Sum("stored"), r=Sum("released"), k=Sum("in_stock"))
+            .values_list("project__name", "c", "u", "st", "r", "k")]
     return {
+        "ccus": ([_("CCUS项目"), _("捕集量（t）"), _("利用量（t）"), _("封存量（t）"), _("释放量（t）"), _("库存量（t）")], ccus),
         "boundary": ([_("单位代码"), _("设施"), _("类别"), _("开采方式"), _("瓦斯等级"), _("产能（Mt/a）"), _("状态")], boundary),
         "by_source": ([_("代码"), _("排放源"), _("范围"), _("排放量（t）"), _("排放量（t CO2e）")], by_source),
         "by_facility": ([_("设施"), _("排放量（t CO2e）")], by_facility),
@@ -61,7 +68,7 @@ def report_xlsx(report: Report) -> bytes:
 
     wb = Workbook()
     wb.remove(wb.active)
-    titles = {"boundary": _("核算边界"), "by_source": _("分排放源"), "by_facility": _("分设施"),
+    titles = {"ccus": _("CCUS备忘项"), "boundary": _("核算边界"), "by_source": _("分排放源"), "by_facility": _("分设施"),
               "activity": _("活动水平数据"), "tiers": _("数据层级"), "factors": _("排放因子")}
     for key, (header, rows) in report_tables(report).items():
         ws = wb.create_sheet(str(titles[key]))
@@ -108,6 +115,8 @@ def report_docx(report: Report) -> bytes:
     table("by_source")
     table("by_facility")
     doc.add_paragraph(_("CO2捕集利用（CCUS）作为备忘项单独列示，未从排放量中扣减。"))
+    if tables["ccus"][1]:
+        table("ccus")
     doc.add_heading(_("四、活动水平数据及来源"), 1)
     table("activity")
     table("tiers")

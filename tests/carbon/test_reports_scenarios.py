@@ -129,7 +129,7 @@ def test_report_exports(world):
     for heading in ("报告主体", "核算边界", "温室气体排放", "活动水平数据及来源", "排放因子及来源", "不确定性说明"):
         assert heading in text
     wb = load_workbook(io.BytesIO(xlsx))
-    assert wb.sheetnames == ["核算边界", "分排放源", "分设施", "活动水平数据", "数据层级", "排放因子"]
+    assert wb.sheetnames == ["CCUS备忘项", "核算边界", "分排放源", "分设施", "活动水平数据", "数据层级", "排放因子"]
 
 
 def test_scenario_ch4_utilization_pv_retire_output(world):
