@@ -33,6 +33,7 @@ from party.rules import Rule, rule
 from party.scoping import manages
 
 CENT = Decimal("0.01")
+ZERO = Decimal("0.00")
 BASED = {DuesKind.SALARIED: "dues.salaried", DuesKind.ANNUAL: "dues.salaried", DuesKind.RETIRED: "dues.retired"}
 BATCH = 2000
 
@@ -121,7 +122,7 @@ def dues_run(*, month: str, actor: User | None, root: PartyOrg | None = None) ->
         due = min(reductions.get(mid, amount), amount)
         old = existing.get(mid)
         if old is None:
-            new.append((mid, month, branch_id, kind, base, rate, amount, due, stamp, False))
+            new.append((mid, month, branch_id, kind, base, rate, amount, due, stamp, False, ZERO, False))
         elif old[1] is None and old[2] != due:
             changed.append(DuesAssessment(pk=old[0], member_id=mid, month=month, branch_id=branch_id, kind=kind,
                                           base=base, rate=rate, amount=amount, due=due, rule_version=stamp))
@@ -138,7 +139,7 @@ def dues_run(*, month: str, actor: User | None, root: PartyOrg | None = None) ->
 
 
 INSERT_FIELDS = ("member_id", "month", "branch_id", "kind", "base", "rate", "amount", "due", "rule_version",
-                 "back_payment")
+                 "back_payment", "voluntary", "voluntary_to_centre")
 
 
 def _insert(rows: list[tuple]) -> None:
@@ -156,12 +157,19 @@ def _insert(rows: list[tuple]) -> None:
             cursor.executemany(sql, rows[i:i + BATCH])
 
 
+def voluntary_part(paid: Decimal, due: Decimal, on: date) -> tuple[Decimal, bool]:
+    """What is paid above the due amount is voluntary; a single voluntary payment of
+    dues.central_voluntary (1000 yuan) or more goes entirely to the centre."""
+    extra = max(paid - due, Decimal("0"))
+    return extra, extra >= Decimal(str(rule("dues.central_voluntary", on)["amount"]))
+
+
 @transaction.atomic
 def dues_collect(*, assessments: QuerySet[DuesAssessment], paid_on: date, actor: User | None,
                  amounts: dict[int, Decimal] | None = None) -> int:
     """Record payments (the due amount unless given). A payment in a later month is a 补交."""
     n = 0
-    for a in assessments.select_for_update().select_related("branch"):
+    for a in assessments.select_for_update(of=("self",)).select_related("branch"):
         require_manager(actor, a.branch)
         if a.paid_on is not None:
             continue
@@ -170,7 +178,8 @@ def dues_collect(*, assessments: QuerySet[DuesAssessment], paid_on: date, actor:
             raise InvalidInput("party.dues.negative", _("交纳金额不能为负数"))
         a.paid, a.paid_on, a.collected_by = paid, paid_on, actor
         a.back_payment = month_key(paid_on) > a.month
-        a.save(update_fields=["paid", "paid_on", "collected_by", "back_payment"])
+        a.voluntary, a.voluntary_to_centre = voluntary_part(paid, a.due, paid_on)
+        a.save(update_fields=["paid", "paid_on", "collected_by", "back_payment", "voluntary", "voluntary_to_centre"])
         n += 1
     audit_record(actor=actor, action="party.dues.collect", target=None, data={"count": n, "paid_on": paid_on})
     return n
@@ -192,7 +201,7 @@ def reduction_request(*, member: Member, from_month: str, to_month: str, monthly
 @transaction.atomic
 def reduction_approve(*, reduction: DuesReduction, on: date, actor: User) -> DuesReduction:
     """Approval one level up: the approver manages the branch's parent organization."""
-    red = DuesReduction.objects.select_for_update().select_related("member__branch__parent").get(pk=reduction.pk)
+    red = DuesReduction.objects.select_for_update(of=("self",)).select_related("member__branch__parent").get(pk=reduction.pk)
     parent = red.member.branch.parent
     if parent is None or not manages(actor, parent):
         raise NotAllowed("party.dues.approve", _("党费减免须由上一级党组织批准"))

@@ -514,6 +514,8 @@ class DuesAssessment(models.Model):
     collected_by = models.ForeignKey(User, verbose_name=_("收缴人"), null=True, blank=True,
                                      on_delete=models.SET_NULL, related_name="+")
     back_payment = models.BooleanField(_("补交"), default=False)
+    voluntary = models.DecimalField(_("自愿多交"), max_digits=10, decimal_places=2, default=0)
+    voluntary_to_centre = models.BooleanField(_("自愿多交全额上缴中央"), default=False)
 
     class Meta:
         verbose_name = _("党费")

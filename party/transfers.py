@@ -74,7 +74,7 @@ def letter_issue(*, member: Member, issued_on: date, dues_paid_to: str, actor: U
 
 
 def _lock(letter: TransferLetter) -> TransferLetter:
-    return TransferLetter.objects.select_for_update().select_related("member", "from_org", "to_org").get(pk=letter.pk)
+    return TransferLetter.objects.select_for_update(of=("self",)).select_related("member", "from_org", "to_org").get(pk=letter.pk)
 
 
 @transaction.atomic

@@ -158,13 +158,15 @@ def test_political_review_and_training(dev):
     rec(dev, 11, d, {"days": 2, "hours": 24})
 
 
-def test_leaving_soon_flag(world):
+@pytest.mark.parametrize(("months_after", "flagged"), [(3, True), (4, False)])
+def test_leaving_soon_flag(world, months_after, flagged):
     f = dev_open(person=person("A3", "调走", world.team), branch=world.branch, birth_date=date(1998, 1, 1),
-                 applied_on=date(2024, 3, 1), actor=None, leaving_on=date(2026, 1, 1))
+                 applied_on=date(2024, 3, 1), actor=None)
     used = run_to(f, 11)
-    f.refresh_from_db()
-    s = rec(f, 12, used[11])
-    assert (s.flags != []) == (date(2026, 1, 1) <= add_months(used[11], 3))
+    f.leaving_on = add_months(used[11], months_after) + timedelta(days=0 if flagged else 1)
+    f.save(update_fields=["leaving_on"])
+    s = rec(f, 12, used[11])  # leaving exactly 3 months after: flagged; a day later: not
+    assert (any("dev.leaving_soon" in x for x in s.flags)) == flagged
 
 
 def test_full_pipeline_to_full_member(dev, world, applicant):

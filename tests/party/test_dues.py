@@ -162,3 +162,15 @@ def test_base_review_and_ledgers(world):
     assert len(rows) == 5 and rows[0][0] == "工号"
     rows = list(load_workbook(io.BytesIO(ledger_xlsx(qs, summary=True))).active.iter_rows(values_only=True))
     assert [r[0] for r in rows[1:]] == ["同忻矿机关党支部", "综采一队党支部"]
+
+
+@pytest.mark.parametrize(("paid", "voluntary", "to_centre"), [
+    ("45.00", "0.00", False), ("1044.99", "999.99", False), ("1045.00", "1000.00", True),
+])
+def test_voluntary_payment_of_1000_goes_to_the_centre(world, paid, voluntary, to_centre):
+    (m,) = add_members(world.branch, 1, dues_base=D("4500"))  # due 45.00
+    dues_run(month="2026-11", actor=None)
+    qs = DuesAssessment.objects.filter(member=m)
+    dues_collect(assessments=qs, paid_on=date(2026, 11, 20), actor=None, amounts={qs.get().pk: D(paid)})
+    a = qs.get()
+    assert (a.voluntary, a.voluntary_to_centre, a.back_payment) == (D(voluntary), to_centre, False)
