@@ -27,10 +27,10 @@ from petitions.notify import notify_user
 from petitions.rules import DESK_ROLES, conflict_of_interest
 from tongxin.lib.periods import SHANGHAI
 from tongxin.lib.zhtext.default_rules import CADRE_TITLES
-from tongxin.lib.zhtext.matter import Profile, same_matter, similarity
+from tongxin.lib.zhtext.matter import SAME_MATTER_THRESHOLD, Profile, conflicts, same_matter, similarity
 from tongxin.lib.zhtext.normalize import normalize
 from tongxin.lib.zhtext.rules import LEVELS, Facts, Rule, Screening, cadre_mentions, screen
-from tongxin.lib.zhtext.shingles import estimate, signature_from_bytes
+from tongxin.lib.zhtext.shingles import estimate, jaccard, signature_from_bytes
 from triage import index
 from triage import model as triage_model
 from triage.models import Feedback, MatterGroup, ModelArtifact, RiskRule, SensitivePeriod, Triage, TriageDoc
@@ -177,12 +177,25 @@ def _find_repeat(petition: Petition, key: str, prof: Profile) -> tuple[Petition 
         return None, 0.0, 0
     earlier = (TriageDoc.objects.filter(person_key=key, received_at__lte=petition.received_at)
                .exclude(petition_id=petition.pk).order_by("received_at").values_list("petition_id", "profile")[:200])
-    ids = [pid for pid, _ in earlier]
-    texts = dict(Petition.objects.filter(pk__in=ids).values_list("pk", "content")) if ids else {}
-    titles = dict(Petition.objects.filter(pk__in=ids).values_list("pk", "title")) if ids else {}
-    hits = []
+    # Prune on the stored profile first (exact: the bigram part of the score is at most 1, and a
+    # contradicting fact rules a candidate out), then read the texts of the few left.
+    left = []
     for pid, data in earlier:
-        other = Profile.from_data(data, normalize(f"{titles.get(pid, '')}。{texts.get(pid, '')}"))
+        stored = Profile(frozenset(data.get("k", ())), frozenset(),
+                         {k: frozenset(v) for k, v in (data.get("e") or {}).items()})
+        if conflicts(prof, stored):
+            continue
+        words = jaccard(set(prof.keywords), set(stored.keywords))
+        if 0.75 * words + 0.25 < SAME_MATTER_THRESHOLD / 2:
+            continue
+        left.append((pid, data))
+    ids = [pid for pid, _ in left]
+    texts = {pk: (title, content) for pk, title, content in
+             Petition.objects.filter(pk__in=ids).values_list("pk", "title", "content")} if ids else {}
+    hits = []
+    for pid, data in left:
+        title, content = texts.get(pid, ("", ""))
+        other = Profile.from_data(data, normalize(f"{title}。{content}"))
         ok, score, _clash = same_matter(prof, other)
         if ok:
             hits.append((pid, score))
