@@ -88,7 +88,7 @@ def board(org: PartyOrg, today: date) -> dict:
                 .values("org_id").annotate(n=Count("id")).filter(n__gte=int(r["min"])).count())
         compliance.append({"kind": kind.value, "label": str(kind.label), "done": held, "missed": max(branches - held, 0),
                            "period": f"{start:%Y-%m-%d}–{end:%Y-%m-%d}", "stamp": r.stamp,
-                           "url": drill(org, "missed", kind.value)})
+                           "url": drill(org, "missed", kind.value), "done_url": drill(org, "done", kind.value)})
     # dues of the current month
     month = month_key(today)
     d = DuesAssessment.objects.filter(_in(org, "branch__"), month=month).aggregate(
@@ -99,7 +99,8 @@ def board(org: PartyOrg, today: date) -> dict:
                     .values_list("current_step").annotate(n=Count("id"))):
         stages[stage_of(max(step, 1))] += n
     return {
-        "total": total, "branches": branches, "month": month,
+        "total": total, "branches": branches, "month": month, "branches_url": drill(org, "branches", ""),
+        "paid_url": drill(org, "paid", month),
         "status": [{"key": k, "label": str(label), "n": status[k], "url": drill(org, "status", k)}
                    for k, label in MemberStatus.choices if k in ACTIVE_STATUSES],
         "education": [{"key": k, "label": str(label), "n": edu[k], "url": drill(org, "education", k)}
@@ -139,12 +140,17 @@ def drill_records(org: PartyOrg, fig: str, key: str, today: date, members, dev_f
     if fig == "unpaid":
         return "dues", dues.filter(_in(org, "branch__"), month=key, paid_on__isnull=True).select_related(
             "member__person", "branch")
-    if fig == "missed" and key in RULE_OF:
+    if fig == "paid":
+        return "dues", dues.filter(_in(org, "branch__"), month=key, paid_on__isnull=False).select_related(
+            "member__person", "branch")
+    if fig == "branches":
+        return "orgs", PartyOrg.objects.filter(_in(org, ""), kind__in=("branch", "joint_branch"), is_active=True)
+    if fig in ("missed", "done") and key in RULE_OF:
         r = rule(RULE_OF[key], today)
         start, end = last_periods(today)[r["period"]]
         met = (Meeting.objects.filter(kind=key, held_on__gte=start, held_on__lte=end).values("org_id")
                .annotate(n=Count("id")).filter(n__gte=int(r["min"])).values("org_id"))
-        return "orgs", PartyOrg.objects.filter(_in(org, ""), kind__in=("branch", "joint_branch"),
-                                               is_active=True).exclude(pk__in=met)
+        branches = PartyOrg.objects.filter(_in(org, ""), kind__in=("branch", "joint_branch"), is_active=True)
+        return "orgs", branches.filter(pk__in=met) if fig == "done" else branches.exclude(pk__in=met)
     return "members", members.none()
 

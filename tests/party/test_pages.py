@@ -250,6 +250,9 @@ def test_workspace_me_dashboard_drill(world):
     assert miss["missed"] == 2
     r = o.get(miss["url"])
     assert r.context["page"].paginator.count == 2
+    assert o.get(miss["done_url"]).context["page"].paginator.count == 0
+    assert o.get(b["branches_url"]).context["page"].paginator.count == 2
+    assert o.get(b["paid_url"]).status_code == 200
     r = c.get(reverse("party:dashboard"), {"org": world.branch2.pk})  # not theirs: their own root instead
     assert r.context["org"] == world.branch
     assert c.get(reverse("party:drill"), {"org": world.branch2.pk, "fig": "status", "key": "full"}).status_code == 404

@@ -30,7 +30,7 @@
         yAxis: { type: "category", data: rows.map(function (r) { return r.label; }) },
         series: [
           { name: "✓", type: "bar", stack: "a", color: "#2e7d32",
-            data: rows.map(function (r) { return { value: r.done }; }) },
+            data: rows.map(function (r) { return { value: r.done, url: r.done_url }; }) },
           { name: "✗", type: "bar", stack: "a", color: "#b71c1c",
             data: rows.map(function (r) { return { value: r.missed, url: r.url }; }) }
         ]
