@@ -253,6 +253,9 @@ CELERY_BEAT_SCHEDULE = {
     # Outbox messages whose publication failed (broker down at commit) or was lost with a worker.
     "ops-flush-outbox": {"task": "ops.tasks.flush_outbox", "schedule": 60.0},
     "ops-prune-task-runs": {"task": "ops.tasks.prune_task_runs", "schedule": crontab(hour=3, minute=40)},
+    # The KPI rollup of closed months, recounted from the events (insights/rollup.py); pages stay exact
+    # without it, only slower for the months changed since the last build.
+    "insights-refresh-kpi-rollup": {"task": "insights.tasks.refresh_kpi_rollup", "schedule": crontab(minute="7,37")},
     # Monthly ability tests of petition staff (专业能力测试常态化); assigning twice adds nothing.
     "engagement-assign-monthly-tests": {
         "task": "engagement.tasks.assign_monthly_tests",
