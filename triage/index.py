@@ -155,3 +155,4 @@ def matching_ids(term: str) -> RawSQL | None:
     if connection.vendor == "sqlite":
         return RawSQL("SELECT rowid FROM triage_fts WHERE triage_fts MATCH %s", [expr])
     raise NotImplementedError(connection.vendor)
+

@@ -71,10 +71,9 @@ def search(request: HttpRequest) -> HttpResponse:
             from datetime import timedelta
 
             until += timedelta(days=1)
-        qs = services.search(user, c["q"], category=c["category"], state=c["state"], risk=c["risk"],
-                             since=_day_start(c["since"]), until=until).select_related("unit")
         # No total count: a common two-character term matches a large share of a million rows.
-        rows = list(qs[offset : offset + PAGE + 1])
+        rows = services.search_page(user, c["q"], offset=offset, limit=PAGE + 1, category=c["category"],
+                                    state=c["state"], risk=c["risk"], since=_day_start(c["since"]), until=until)
         more = len(rows) > PAGE
         rows = rows[:PAGE]
     query = request.GET.copy()

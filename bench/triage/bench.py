@@ -164,7 +164,7 @@ def main(argv: list[str] | None = None) -> int:
             for _ in range(max(4, args.samples // 20)):
                 for term in terms:
                     t = time.perf_counter()
-                    rows = list(services.search(user, term).values_list("pk", flat=True)[:26])
+                    rows = services.search_page(user, term, limit=26)
                     samples.append((time.perf_counter() - t) * 1000)
                     hits += len(rows)
             print("RESULT " + line(f"search {length}-character terms as {who} (first page)", samples)

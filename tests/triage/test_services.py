@@ -199,3 +199,13 @@ def test_registration_by_officer_is_triaged_by_identity(world):
     p2 = petition_register(officer=world.officer, draft=draft2, now=at(2026, 4, 2)).petition
     assert p2.triage.repeat_of_id == p1.pk
     assert Petition.objects.get(pk=p1.pk).state == State.REGISTERED
+
+
+
+def test_search_page_is_a_page_of_the_full_query(world):
+    for k in range(7):
+        submit(world, now=at(2026, 3, 2 + k), title=f"尘肺病{k}", content=f"查出尘肺病{k}期，申请工伤认定一直办不下来。")
+    for who in (world.officer, world.other_officer, world.group_officer):
+        full = list(services.search(who, "尘肺"))
+        for offset in (0, 2, 5):
+            assert services.search_page(who, "尘肺", offset=offset, limit=3) == full[offset : offset + 3]
