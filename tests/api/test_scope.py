@@ -34,7 +34,7 @@ def petition_operations(client) -> list[tuple[str, str, str]]:
     return [
         (op["operationId"], method, path)
         for path, item in schema["paths"].items()
-        if "{public_id}" in path
+        if "{public_id}" in path and path.startswith("/api/v1/petitions")  # the modules test their own
         for method, op in item.items()
     ]
 
