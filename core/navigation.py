@@ -49,6 +49,12 @@ NAV_ITEMS = [
         frozenset({Role.PETITION_OFFICER, Role.UNIT_LEADER, Role.DISCIPLINE_INSPECTOR, Role.ADMINISTRATOR,
                    Role.HANDLER}),
     ),
+    NavItem(
+        "triage:home",
+        _("智能研判"),
+        "search",
+        frozenset({Role.PETITION_OFFICER, Role.UNIT_LEADER, Role.ADMINISTRATOR}),
+    ),
     NavItem("engagement:home", _("群众工作"), "people-fill", None),
     NavItem("party:home", _("党建工作"), "flag", None),
     NavItem("publicity:home", _("宣传思想"), "megaphone", None),

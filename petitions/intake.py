@@ -22,6 +22,7 @@ from petitions.notify import notify_petitioner, notify_user
 from petitions.numbering import next_petition_number
 from petitions.policy import policy_for
 from petitions.rules import DESK_ROLES, Actor
+from petitions.selectors import visible_to
 from petitions.uploads import CheckedFile, check_upload
 from tongxin.lib.periods import due_at
 from tongxin.lib.textsim import jaccard
@@ -201,8 +202,10 @@ def _create(
     officers = User.objects.filter(
         roles__role__in=DESK_ROLES[:1], roles__unit__in=list(draft.unit.ancestors()) + [draft.unit]
     ).distinct()[:20]
+    # Through the scoping function, after triage: triage may have named the accused (an officer among
+    # them), and the accused and the accused unit's leaders must not hear of it (第三十条第三款).
     for officer in officers:
-        if officer.pk != (draft.accused_user.pk if draft.accused_user else None):
+        if visible_to(officer).filter(pk=petition.pk).exists():
             notify_user(officer, petition, f"新信访事项{petition.number}：{petition.title}")
     return IntakeResult(petition=petition, receipt_code=receipt_code or None)
 

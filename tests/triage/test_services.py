@@ -209,3 +209,18 @@ def test_search_page_is_a_page_of_the_full_query(world):
         full = list(services.search(who, "尘肺"))
         for offset in (0, 2, 5):
             assert services.search_page(who, "尘肺", offset=offset, limit=3) == full[offset : offset + 3]
+
+
+def test_an_officer_named_by_triage_is_not_told_of_the_petition(world, django_capture_on_commit_callbacks):
+    from petitions.models import Notification
+
+    with django_capture_on_commit_callbacks(execute=True):
+        p = submit(world, now=at(2026, 3, 2), title="检举信访干事", ptype=PetitionType.ACCUSATION,
+                   category=Category.CADRE_CONDUCT,
+                   content="我实名检举信访办主任李秀英收受红包，把工人的举报压下不报，还打击报复提意见的工人。").petition
+    p.refresh_from_db()
+    assert p.accused_user_id == world.officer.pk
+    # The new-petition notice goes through the scoping function: the named officer hears nothing of
+    # it, the officers above the mine do.
+    assert not Notification.objects.filter(user=world.officer, petition=p).exists()
+    assert Notification.objects.filter(user=world.company_officer, petition=p).exists()
