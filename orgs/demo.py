@@ -137,6 +137,8 @@ PLANTS = [
         [("CW", "车务车间"), ("JW", "机务车间"), ("GW", "工务车间")],
         [("AJK", "安监科"), ("XFB", "信访办")],
     ),
+    # The Yungang power plant's CO₂ capture demonstration line (carbon module's CCUS demo data).
+    ("YGRD", "云冈热电公司", "云冈热电", GROUP_CODE, [("YX", "运行车间")], [("XFB", "信访办")]),
 ]
 
 

@@ -20,6 +20,7 @@ from django.test import override_settings
 from orgs.choices import Role, UnitKind
 from orgs.models import Unit, User
 from orgs.services import person_create, role_grant, unit_create
+from tests.browser_support import artifacts_dir, browser, new_tab, playwright  # noqa: F401 — one for all browser tests
 
 # The password of every persona (and of the demo accounts): it passes the validators.
 DEFAULT_PASSWORD = "Tongxin@2026"

@@ -114,7 +114,7 @@ def test_sqlite_restore_into_an_empty_database_is_identical_and_verifies(tmp_pat
     after = manage_shell(REPORT, database_url=f"sqlite:///{restored}", data_dir=tmp_path)
     assert report(after)["counts"] == report(before)["counts"]
     counts = report(after)["counts"]
-    assert counts["petitions.Petition"] == 3 and counts["audit.AuditEvent"] == 6 and counts["petitions.PetitionEvent"] >= 6
+    assert counts["petitions.Petition"] == 3 and counts["audit.AuditEvent"] >= 6 and counts["petitions.PetitionEvent"] >= 6  # + triage's repeat links
     assert "审计链完整" in after.stdout and "导出的链头一致" in after.stdout
 
     # Work goes on in the lost database and its heads are exported; then the old backup is

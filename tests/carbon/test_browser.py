@@ -15,7 +15,6 @@ from playwright.sync_api import Page, expect
 
 from carbon import services
 from carbon.models import ActivityRecord, Report
-from tests.browser.conftest import artifacts_dir, browser, new_tab, playwright  # noqa: F401
 from tests.carbon.conftest import fill_year
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -37,7 +36,7 @@ def login(page: Page, base: str, employee_no: str) -> None:
     expect(page).to_have_url(f"{base}/")
 
 
-def test_officer_enters_a_month_with_an_out_of_range_value_and_corrects_it(live_server, new_tab, world, artifacts_dir):  # noqa: F811
+def test_officer_enters_a_month_with_an_out_of_range_value_and_corrects_it(live_server, new_tab, world, artifacts_dir):
     fill_year(world, 2025, months=[1, 2, 3, 4])
     tab = new_tab(*PHONE)
     page = tab.page
@@ -66,7 +65,7 @@ def test_officer_enters_a_month_with_an_out_of_range_value_and_corrects_it(live_
     assert not tab.script_errors and not tab.missing_static
 
 
-def test_dashboard_drills_from_a_figure_to_its_evidence(live_server, new_tab, world, artifacts_dir):  # noqa: F811
+def test_dashboard_drills_from_a_figure_to_its_evidence(live_server, new_tab, world, artifacts_dir):
     services.activity_save_month(
         facility=world.mine, month=date(2025, 1, 1), acting_user=world.officer,
         entries={"elec.purchased": services.Entry(D(2000), evidence=SimpleUploadedFile("电费发票.pdf", b"%PDF-1.4 invoice")),
@@ -90,7 +89,7 @@ def test_dashboard_drills_from_a_figure_to_its_evidence(live_server, new_tab, wo
     assert not tab.script_errors and not tab.missing_static
 
 
-def test_report_goes_from_draft_to_verified(live_server, new_tab, world, artifacts_dir):  # noqa: F811
+def test_report_goes_from_draft_to_verified(live_server, new_tab, world, artifacts_dir):
     fill_year(world, 2025)
     fill_year(world, 2025, facility=world.other)
     for fac in (world.mine, world.other):

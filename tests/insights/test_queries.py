@@ -12,16 +12,19 @@ from tests.insights.helpers import table
 from tongxin.lib.kpi import Window
 
 MARCH = Window.month(2026, 3)
+# Each bound includes the scope's two constant-id look-ups (petitions.selectors._subtree_ids and
+# _reviewed_by: the units of the reader's subtrees and the petitions their desk reviewed), read once
+# per request so that the scope's OR can use the (unit, state) indexes.
 PAGES = [
-    ("dashboard", "/insights/?p=2026-03", 16),
-    ("unit", "/insights/unit/TS/?p=2026-03", 24),
-    ("mine", "/insights/me/?p=2026-03", 11),
-    ("table", "/insights/table/?p=2026-03", 15),
-    ("table by person", "/insights/table/?p=2026-03&by=handler", 16),
-    ("table export", "/insights/table/?p=2026-03&export=xlsx", 13),
-    ("unit × month", "/insights/monthly/?p=2026-03&m=acceptance_rate", 10),
-    ("trend", "/insights/trend/?p=2026-03&root=C1", 12),
-    ("my trend", "/insights/trend/?p=2026-03&me=1", 8),
+    ("dashboard", "/insights/?p=2026-03", 18),
+    ("unit", "/insights/unit/TS/?p=2026-03", 26),
+    ("mine", "/insights/me/?p=2026-03", 13),
+    ("table", "/insights/table/?p=2026-03", 17),
+    ("table by person", "/insights/table/?p=2026-03&by=handler", 18),
+    ("table export", "/insights/table/?p=2026-03&export=xlsx", 15),
+    ("unit × month", "/insights/monthly/?p=2026-03&m=acceptance_rate", 12),
+    ("trend", "/insights/trend/?p=2026-03&root=C1", 14),
+    ("my trend", "/insights/trend/?p=2026-03&me=1", 10),
 ]
 
 
@@ -58,8 +61,8 @@ def test_drill_down_and_its_export(world, march, client):
     for key in ("acceptance_rate", "handling_rate", "satisfaction_rate", "received", "overdue"):
         url = kpis.total.figures[key].url
         # session, user, roles, root unit, counts (one per source), rows (one per source)
-        assert _queries(client, url) <= 9
-        assert _queries(client, url + "&export=xlsx") <= 9
+        assert _queries(client, url) <= 11
+        assert _queries(client, url + "&export=xlsx") <= 11
     before = _queries(client, kpis.total.figures["acceptance_rate"].url)
     _more(world, 6)
     assert _queries(client, kpis.total.figures["acceptance_rate"].url) == before

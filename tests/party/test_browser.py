@@ -19,7 +19,6 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from party.models import DevFile, LetterState, Member, MemberStatus, TransferLetter
-from tests.browser.conftest import artifacts_dir, browser, new_tab, playwright  # noqa: F401
 from tests.party.conftest import PASSWORD, person
 from tongxin.lib.periods import local_date
 
@@ -43,7 +42,7 @@ def no_horizontal_scroll(page: Page) -> None:
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
 
 
-def test_secretary_records_general_meeting_with_signin_and_vote(live_server, new_tab, artifacts_dir, world):  # noqa: F811
+def test_secretary_records_general_meeting_with_signin_and_vote(live_server, new_tab, artifacts_dir, world):
     base = live_server.url
     today = local_date(timezone.now())
     sec = new_tab(*PHONE)
@@ -87,7 +86,7 @@ def test_secretary_records_general_meeting_with_signin_and_vote(live_server, new
     assert not sec.script_errors and not sec.missing_static and not mem.missing_static
 
 
-def test_applicant_file_to_probationary_member(live_server, new_tab, artifacts_dir, world):  # noqa: F811
+def test_applicant_file_to_probationary_member(live_server, new_tab, artifacts_dir, world):
     base = live_server.url
     applicant = person("A100", "青年技术员", world.team)
     sec = new_tab(*PHONE)
@@ -144,7 +143,7 @@ def test_applicant_file_to_probationary_member(live_server, new_tab, artifacts_d
     assert not sec.script_errors
 
 
-def test_transfer_out_and_in(live_server, new_tab, artifacts_dir, world):  # noqa: F811
+def test_transfer_out_and_in(live_server, new_tab, artifacts_dir, world):
     base = live_server.url
     today = local_date(timezone.now())
     m = Member.objects.get(person=world.member_user)

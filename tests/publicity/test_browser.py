@@ -20,7 +20,6 @@ from playwright.sync_api import Page, expect
 from publicity.choices import OutletLevel, PieceState
 from publicity.models import Incident, Piece, Placement
 from publicity.placements import outlet_create
-from tests.browser.conftest import artifacts_dir, browser, new_tab, playwright  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -48,7 +47,7 @@ def no_overflow(page: Page) -> None:
 
 
 def test_piece_from_phone_through_three_reviews_to_news_and_ledger(
-    live_server, new_tab, nr, tmp_path, artifacts_dir  # noqa: F811
+    live_server, new_tab, nr, tmp_path, artifacts_dir
 ):
     base = live_server.url
     photo = tmp_path / "workface.jpg"
@@ -114,7 +113,7 @@ def test_piece_from_phone_through_three_reviews_to_news_and_ledger(
         assert t.script_errors == [] and t.missing_static == []
 
 
-def test_incident_logged_and_escalated_when_overdue(live_server, new_tab, nr, artifacts_dir):  # noqa: F811
+def test_incident_logged_and_escalated_when_overdue(live_server, new_tab, nr, artifacts_dir):
     base = live_server.url
     tab = new_tab(*PHONE)
     page = tab.page

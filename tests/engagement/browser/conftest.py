@@ -1,4 +1,1 @@
-"""The browser fixtures of tests/browser (system Chromium driven by Playwright), for the
-engagement journeys."""
-
-from tests.browser.conftest import artifacts_dir, browser, new_tab, playwright  # noqa: F401
+"""The browser fixtures come from tests/conftest.py (tests/browser_support.py), one Playwright for the session."""
