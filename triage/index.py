@@ -118,7 +118,8 @@ def band_candidates(keys: Sequence[int], *, exclude: int | None = None, limit: i
     if not keys:
         return []
     # One round trip: a capped sub-select per band key (a crowded bucket stays cheap).
-    part = "SELECT * FROM (SELECT petition_id FROM triage_lshband WHERE key = %s LIMIT %s)"
+    # The alias is required by PostgreSQL 15 (a sub-select in FROM must be named).
+    part = "SELECT * FROM (SELECT petition_id FROM triage_lshband WHERE key = %s LIMIT %s) AS band"
     sql = " UNION ALL ".join([part] * len(keys))  # nosec B608 — placeholders only
     params: list[int] = []
     for k in keys:
