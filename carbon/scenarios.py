@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from carbon import inventory
 from carbon.choices import CH4_UTILIZED, Indicator
@@ -37,7 +37,7 @@ class ScenarioParams:
         def dec(name: str, low: Decimal, high: Decimal) -> Decimal:
             try:
                 v = Decimal(str(d.get(name) or 0))
-            except Exception:
+            except (InvalidOperation, ValueError, TypeError):
                 raise InvalidInput("invalid_number", f"{name}：不是有效的数值", field=name) from None
             if not v.is_finite() or v < low or v > high:
                 raise InvalidInput("out_of_range", f"{name}：须在{low}到{high}之间", field=name)

@@ -25,6 +25,7 @@ from carbon.choices import (
     SourceCode,
 )
 from carbon.models import ActivityRecord, CcusMonth, Facility, InventoryResult, InventoryRun, Target
+from core.errors import InvalidState
 from orgs.models import Unit, subtree_q
 from tongxin.lib import ghg
 
@@ -274,7 +275,7 @@ def gb29444(facilities: QuerySet[Facility], year: int, run: InventoryRun | None,
     rows = []
     try:
         factors = book.for_month(0, date(year, 12, 1))
-    except Exception:  # no factor set yet: nothing to compare with
+    except InvalidState:  # no factor set in force that month: nothing to compare with
         return rows
     for fac in facilities.filter(kind=FacilityKind.MINE).select_related("unit"):
         code = f"limit.raw_coal_energy.{fac.mining_method or MiningMethod.UNDERGROUND}"

@@ -3,6 +3,7 @@ export and report uses (DESIGN §3)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -24,10 +25,15 @@ def _subtree_ids(user: User, units) -> list[int]:
     arm of the scope's OR can use its (unit, state) index, so the planner combines them in a
     BitmapOr instead of filtering every open petition (a mine officer's inbox counters: 31 ms →
     4 ms at 1M petitions)."""
-    key = tuple(sorted(u.pk for u in units))
-    cache = user.__dict__.setdefault("_subtree_ids", {})
+    return _per_request(user, ("subtrees", *sorted(u.pk for u in units)),
+                        lambda: list(Unit.objects.filter(subtree_q(units)).values_list("pk", flat=True)))
+
+
+def _per_request(user: User, key: tuple, compute: Callable[[], list[int]]) -> list[int]:
+    """``compute()`` once per user object (one request) and key."""
+    cache = user.__dict__.setdefault("_scope_ids", {})
     if key not in cache:
-        cache[key] = list(Unit.objects.filter(subtree_q(units)).values_list("pk", flat=True))
+        cache[key] = compute()
     return cache[key]
 
 
@@ -41,12 +47,8 @@ REVIEW_IDS_INLINE = 500
 
 
 def _reviewed_by(user: User, desk_units) -> Q:
-    key = ("reviews", *sorted(u.pk for u in desk_units))
-    cache = user.__dict__.setdefault("_subtree_ids", {})
-    if key not in cache:
-        cache[key] = list(Review.objects.filter(unit__in=desk_units).values_list("petition_id", flat=True)
-                          .distinct()[: REVIEW_IDS_INLINE + 1])
-    ids = cache[key]
+    ids = _per_request(user, ("reviews", *sorted(u.pk for u in desk_units)), lambda: list(
+        Review.objects.filter(unit__in=desk_units).values_list("petition_id", flat=True).distinct()[: REVIEW_IDS_INLINE + 1]))
     if len(ids) <= REVIEW_IDS_INLINE:
         return Q(pk__in=ids)
     # EXISTS, not a join: one row per petition, so the queryset can be counted and grouped

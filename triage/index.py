@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 from django.db.models.expressions import RawSQL
 
@@ -155,5 +156,6 @@ def matching_ids(term: str) -> RawSQL | None:
                       "to_tsquery('simple'::regconfig, %s)", [expr])
     if connection.vendor == "sqlite":
         return RawSQL("SELECT rowid FROM triage_fts WHERE triage_fts MATCH %s", [expr])
-    raise NotImplementedError(connection.vendor)
+    # The project supports SQLite and PostgreSQL only: another engine gets a clear configuration error.
+    raise ImproperlyConfigured(f"全文检索不支持数据库 {connection.vendor}")
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from django import template
 
@@ -15,7 +15,7 @@ def t2(value) -> str:
         return "—"
     try:
         d = Decimal(str(value))
-    except Exception:
+    except (InvalidOperation, ValueError, TypeError):  # not a number: shown as it is
         return str(value)
     return f"{d.quantize(Decimal('0.01')):,}"
 
