@@ -727,3 +727,29 @@ class Activity(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class LifeReminder(models.Model):
+    """One reminder sent before a period ends: branch × meeting kind × period × recipient, once.
+
+    The unique key is what makes the daily task idempotent: a second run, or a second node
+    running at the same moment, finds the row and sends nothing."""
+
+    branch = models.ForeignKey(PartyOrg, verbose_name=_("党支部"), on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(_("类别"), max_length=20, choices=MeetingKind.choices)
+    period_start = models.DateField(_("期间起"))
+    period_end = models.DateField(_("期间止"))
+    recipient = models.ForeignKey(User, verbose_name=_("提醒对象"), on_delete=models.CASCADE, related_name="+")
+    held = models.PositiveSmallIntegerField(_("已召开次数"), default=0)
+    minimum = models.PositiveSmallIntegerField(_("应召开次数"), default=1)
+    rule_version = models.CharField(_("规则版本"), max_length=100, blank=True)
+    sent_at = models.DateTimeField(_("发送时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("组织生活提醒")
+        verbose_name_plural = _("组织生活提醒")
+        constraints = [models.UniqueConstraint(fields=["branch", "kind", "period_start", "recipient"],
+                                               name="party_life_reminder_once")]
+
+    def __str__(self) -> str:
+        return f"{self.branch_id} {self.kind} {self.period_start} → {self.recipient_id}"

@@ -41,6 +41,8 @@ DEFAULTS: dict[str, tuple[dict[str, Any], str, bool]] = {
     "life.heart_talks": ({"period": "year", "min": 1}, "支部工作条例（试行）2018 §11", False),
     "life.vote": ({"quorum_over": "1/2", "majority_over": "1/2"}, "支部工作条例（试行）2018 §11", False),
     "life.absence": ({"months": 6}, "党章 §9", False),
+    # how many days before a period ends its branch secretary is notified (local practice)
+    "life.reminder": ({"days_before": 10}, "地方做法（期末前提醒）", True),
     # 3. member development
     "dev.age": ({"years": 18}, "发展党员工作细则（2014）§5", False),
     "dev.talk": ({"months": 1}, "发展党员工作细则（2014）§6", False),

@@ -261,6 +261,9 @@ CELERY_BEAT_SCHEDULE = {
         "task": "engagement.tasks.assign_monthly_tests",
         "schedule": crontab(day_of_month=1, hour=7, minute=0),
     },
+    # Party: organizational life still due before its period ends, to the branch secretaries;
+    # one notice per branch × period × kind × recipient however often it runs.
+    "party-send-life-reminders": {"task": "party.tasks.send_life_reminders", "schedule": crontab(hour=8, minute=5)},
 }
 
 # --- notifications ----------------------------------------------------------
