@@ -228,7 +228,11 @@ def step_record(*, file: DevFile, step: int, on: date, decided_by: str, actor: U
     s = DevStep(file=file, step=step, on=on, decided_by=decided_by.strip()[:100], note=note, data=data,
                 flags=flags, rule_version=";".join(dict.fromkeys(stamps)), recorded_by=actor)
     if document is not None:
-        s.document = document
+        from party.uploads import checked_document
+
+        checked = checked_document(document)
+        s.document_name, s.document_type = checked.name, checked.content_type
+        s.document.save(checked.name, checked.upload, save=False)
     s.save()
     file.current_step = step
     if step == 15:
@@ -254,7 +258,8 @@ def step_record(*, file: DevFile, step: int, on: date, decided_by: str, actor: U
         file.state = DevState.DONE
     file.save()
     audit_record(actor=actor, action="party.dev.step", target=file,
-                 data={"step": step, "on": on, "decided_by": decided_by, "flags": flags})
+                 data={"step": step, "on": on, "decided_by": decided_by, "flags": flags,
+                       "document": s.document_name})
     return s
 
 

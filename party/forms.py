@@ -124,7 +124,7 @@ class DevStepForm(forms.Form):
     days = forms.IntegerField(label=_("培训天数"), required=False, min_value=0, max_value=365)
     hours = forms.IntegerField(label=_("培训学时"), required=False, min_value=0, max_value=2000)
     note = forms.CharField(label=_("说明"), required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
-    document = forms.FileField(label=_("材料（可选）"), required=False)
+    document = forms.FileField(label=_("材料（可选）"), required=False, help_text=_("PDF、Word文档或JPEG/PNG图片"))
 
     def data_for(self, step: int) -> dict:
         d = self.cleaned_data
@@ -176,7 +176,9 @@ class SigninForm(forms.Form):
 
 
 class PhotoForm(forms.Form):
-    image = forms.ImageField(label=_("会议照片"))
+    # A plain file field: the type is judged from the content by party.uploads (clear messages).
+    image = forms.FileField(label=_("会议照片"), help_text=_("JPEG、PNG或WebP图片，上传时去除拍摄位置等信息"),
+                            widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}))
 
 
 class DuesFilterForm(forms.Form):

@@ -113,6 +113,23 @@ def meeting_hold(*, meeting: Meeting, held_on: date, actor: User | None, present
     return meeting
 
 
+@transaction.atomic
+def meeting_photo_add(*, meeting: Meeting, upload, actor: User | None):
+    """Attach a photo to a meeting: an image by its content, stored without EXIF/GPS."""
+    from party.models import MeetingPhoto
+    from party.uploads import checked_photo
+
+    require_manager(actor, meeting.org)
+    checked = checked_photo(upload)
+    photo = MeetingPhoto(meeting=meeting, original_name=checked.name, content_type=checked.content_type,
+                         sha256=checked.sha256, uploaded_by=actor)
+    photo.image.save(checked.name, checked.upload, save=False)
+    photo.save()
+    audit_record(actor=actor, action="party.meeting.photo", target=meeting,
+                 data={"photo": photo.pk, "name": checked.name, "sha256": checked.sha256})
+    return photo
+
+
 @dataclass(frozen=True)
 class VoteResult:
     quorum_met: bool

@@ -378,6 +378,8 @@ class DevStep(models.Model):
     note = models.TextField(_("说明"), blank=True)
     data = models.JSONField(_("记录"), default=dict, blank=True)
     document = models.FileField(_("材料"), upload_to=dev_upload_path, blank=True)
+    document_name = models.CharField(_("材料文件名"), max_length=200, blank=True)
+    document_type = models.CharField(_("材料类型"), max_length=100, blank=True)
     flags = models.JSONField(_("提示"), default=list, blank=True)
     rule_version = models.CharField(_("规则版本"), max_length=200, blank=True)
     recorded_by = models.ForeignKey(User, verbose_name=_("记录人"), null=True, on_delete=models.SET_NULL,
@@ -460,8 +462,17 @@ def meeting_photo_path(instance: MeetingPhoto, filename: str) -> str:
 
 
 class MeetingPhoto(models.Model):
+    """A photo of a meeting: type judged from the content, stored re-encoded without EXIF/GPS
+    (petitions.uploads.check_upload), served only to those who may see the meeting."""
+
     meeting = models.ForeignKey(Meeting, verbose_name=_("会议"), on_delete=models.CASCADE, related_name="photos")
     image = models.ImageField(_("照片"), upload_to=meeting_photo_path)
+    original_name = models.CharField(_("文件名"), max_length=200, blank=True)
+    content_type = models.CharField(_("文件类型"), max_length=100, blank=True)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    uploaded_by = models.ForeignKey(User, verbose_name=_("上传人"), null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    uploaded_at = models.DateTimeField(_("上传时间"), default=timezone.now)
 
     class Meta:
         verbose_name = _("会议照片")

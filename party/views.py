@@ -7,9 +7,10 @@ import contextlib
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
@@ -558,7 +559,6 @@ def meeting_new(request: HttpRequest, pk: int) -> HttpResponse:
 def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     from party import life
     from party.forms import HoldForm, PhotoForm, VoteForm
-    from party.models import MeetingPhoto
 
     m = scoping.meetings_visible_to(request.user).select_related("org", "lecturer").filter(pk=pk).first()
     if m is None:
@@ -588,7 +588,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 form = PhotoForm(request.POST, request.FILES)
                 if not form.is_valid():
                     raise_form(form)
-                MeetingPhoto.objects.create(meeting=m, image=form.cleaned_data["image"])
+                life.meeting_photo_add(meeting=m, upload=form.cleaned_data["image"], actor=request.user)
             else:
                 raise Http404
         except DomainError as exc:
@@ -603,6 +603,44 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
                                              "speakers": m.speakers})),
         "vote_form": style(VoteForm()), "photo_form": style(PhotoForm()), "photos": m.photos.all(),
     })
+
+
+def _file_response(name: str, content_type: str, filename: str, *, inline: bool) -> FileResponse:
+    """A stored upload, never rendered as a page: its checked type, no sniffing, sandboxed."""
+    try:
+        handle = default_storage.open(name, "rb")
+    except (FileNotFoundError, OSError):
+        raise Http404 from None
+    resp = FileResponse(handle, as_attachment=not inline, filename=filename,
+                        content_type=content_type or "application/octet-stream")
+    resp["X-Content-Type-Options"] = "nosniff"
+    resp["Content-Security-Policy"] = "sandbox"
+    resp["Cache-Control"] = "no-store, private"
+    return resp
+
+
+@login_required
+def meeting_photo(request: HttpRequest, pk: int) -> HttpResponse:
+    """A meeting photo, to whoever may see the meeting (its organization's managers, its members)."""
+    from party.models import MeetingPhoto
+
+    photo = MeetingPhoto.objects.filter(pk=pk, meeting__in=scoping.meetings_visible_to(request.user)).first()
+    if photo is None:
+        raise Http404
+    return _file_response(photo.image.name, photo.content_type, photo.original_name or "photo", inline=True)
+
+
+@login_required
+def dev_document(request: HttpRequest, pk: int) -> HttpResponse:
+    """A development step's document, to the branch's managers only (political review and the
+    like are not shown to the applicant, who sees that the step has a document)."""
+    from party.models import DevStep
+
+    step = DevStep.objects.select_related("file__branch").filter(
+        pk=pk, file__in=scoping.dev_files_visible_to(request.user)).exclude(document="").first()
+    if step is None or not scoping.manages(request.user, step.file.branch):
+        raise Http404
+    return _file_response(step.document.name, step.document_type, step.document_name or "document", inline=False)
 
 
 def raise_form(form) -> None:
