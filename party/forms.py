@@ -56,7 +56,23 @@ class MemberFilterForm(forms.Form):
     gaps = forms.BooleanField(label=_("只看信息不全"), required=False)
 
 
-class MemberRegisterForm(forms.Form):
+class PersonByNumberMixin:
+    """``employee_no`` names an existing person: cleaned_data["person"] is that User, or the
+    field says that there is none (the one place for this look-up)."""
+
+    def clean_employee_no(self) -> str:
+        from orgs.models import User
+
+        no = self.cleaned_data["employee_no"].strip()
+        person = User.objects.filter(employee_no=no).first()
+        if person is None:
+            raise forms.ValidationError(_("没有工号为%(no)s的人员，请先在人员管理中建立。"), code="unknown_person",
+                                        params={"no": no})
+        self.cleaned_data["person"] = person
+        return no
+
+
+class MemberRegisterForm(PersonByNumberMixin, forms.Form):
     employee_no = forms.CharField(label=_("工号"), max_length=20)
     status = forms.ChoiceField(label=_("党员状态"), choices=[("full", _("正式党员")), ("probationary", _("预备党员"))])
     joined_on = forms.DateField(label=_("入党日期"), widget=DateInput())
@@ -108,7 +124,7 @@ class DateActionForm(forms.Form):
     note = forms.CharField(label=_("证明/说明"), required=False, max_length=200)
 
 
-class DevOpenForm(forms.Form):
+class DevOpenForm(PersonByNumberMixin, forms.Form):
     employee_no = forms.CharField(label=_("申请人工号"), max_length=20)
     birth_date = forms.DateField(label=_("出生日期"), widget=DateInput())
     applied_on = forms.DateField(label=_("递交入党申请书日期"), widget=DateInput())

@@ -254,18 +254,14 @@ def member_register_view(request: HttpRequest, pk: int) -> HttpResponse:
     form = MemberRegisterForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        person = User.objects.filter(employee_no=d["employee_no"].strip()).first()
-        if person is None:
-            messages.error(request, _("没有该工号的人员，请先在人员管理中建立。"))
+        try:
+            m = member_register(person=d["person"], branch=org, status=d["status"], actor=request.user,
+                                joined_on=d["joined_on"], full_on=d["full_on"])
+        except DomainError as exc:
+            messages.error(request, exc.message)
         else:
-            try:
-                m = member_register(person=person, branch=org, status=d["status"], actor=request.user,
-                                    joined_on=d["joined_on"], full_on=d["full_on"])
-            except DomainError as exc:
-                messages.error(request, exc.message)
-            else:
-                messages.success(request, _("已登记。"))
-                return redirect("party:member", pk=m.pk)
+            messages.success(request, _("已登记。"))
+            return redirect("party:member", pk=m.pk)
     return render(request, "party/form.html", {"form": style(form), "title": _("登记党员"), "org": org})
 
 
@@ -449,18 +445,14 @@ def dev_open_view(request: HttpRequest, pk: int) -> HttpResponse:
     form = DevOpenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        p = User.objects.filter(employee_no=d["employee_no"].strip()).first()
-        if p is None:
-            messages.error(request, _("没有该工号的人员，请先在人员管理中建立。"))
+        try:
+            f = dev_open(person=d["person"], branch=org, birth_date=d["birth_date"], applied_on=d["applied_on"],
+                         leaving_on=d["leaving_on"], actor=request.user)
+        except DomainError as exc:
+            messages.error(request, exc.message)
         else:
-            try:
-                f = dev_open(person=p, branch=org, birth_date=d["birth_date"], applied_on=d["applied_on"],
-                             leaving_on=d["leaving_on"], actor=request.user)
-            except DomainError as exc:
-                messages.error(request, exc.message)
-            else:
-                messages.success(request, _("已建立发展档案。"))
-                return redirect("party:dev", pk=f.pk)
+            messages.success(request, _("已建立发展档案。"))
+            return redirect("party:dev", pk=f.pk)
     return render(request, "party/form.html", {"form": style(form), "title": _("受理入党申请"), "org": org})
 
 

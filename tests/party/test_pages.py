@@ -277,3 +277,25 @@ def test_responsibility_and_education_pages(world):
                  "participants": "DY1, SJ1"})
     assert "2 人参加" in c.get(url).text
     assert client_for(world.secretary2).get(url).status_code == 404
+
+
+@pytest.mark.parametrize("url_name", ["party:member_register", "party:dev_open"])
+def test_unknown_employee_number_said_on_the_field_and_nothing_created(world, url_name):
+    from party.models import DevFile
+
+    c = client_for(world.secretary)
+    today = local_date(timezone.now())
+    data = {"employee_no": " NOPE9 ", "status": "full", "joined_on": "2010-07-01", "birth_date": "1995-05-01",
+            "applied_on": today.isoformat()}
+    before = (Member.objects.count(), DevFile.objects.count())
+    r = c.post(reverse(url_name, args=[world.branch.pk]), data)
+    assert r.status_code == 200
+    assert "没有工号为NOPE9的人员，请先在人员管理中建立。" in r.text and "invalid-feedback" in r.text
+    assert (Member.objects.count(), DevFile.objects.count()) == before
+    # the same form with a real number (surrounding blanks allowed) goes through
+    r = c.post(reverse(url_name, args=[world.branch.pk]), {**data, "employee_no": f" {world.outsider.employee_no} "})
+    assert r.status_code == 302
+    if url_name == "party:member_register":
+        assert Member.objects.get(person=world.outsider).branch == world.branch
+    else:
+        assert DevFile.objects.get(person=world.outsider).branch == world.branch
