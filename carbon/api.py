@@ -16,7 +16,7 @@ from ninja import Field, Query, Router, Schema, Status
 from carbon import services
 from carbon.choices import QUANTITIES, Tier
 from carbon.models import Facility, FactorSet, InventoryResult, InventoryRun, Report
-from carbon.scoping import facilities_visible_to, may_use, reports_visible_to
+from carbon.scoping import facilities_visible_to, may_use, registrable_units, reports_visible_to
 from core.errors import DomainError, InvalidInput, NotAllowed, NotFound
 from petitions.api.auth import current_user
 from petitions.api.schemas import ErrorOut
@@ -89,6 +89,81 @@ def carbon_facilities_get(request, facility_id: int):
     if f is None:
         raise NotFound("not_found", NOT_FOUND)
     return _facility_out(f)
+
+
+class SourceIn(Schema):
+    code: Literal["ghg.fuel", "ghg.flare", "ghg.ch4_underground", "ghg.co2_underground", "ghg.ch4_surface",
+                  "ghg.ch4_post", "ghg.electricity", "ghg.heat"]
+    fuel: str = Field("", max_length=30, description="ghg.fuel：bituminous / anthracite / washed_coal / diesel / gasoline / natural_gas")
+
+
+Kind = Literal["mine", "prep_plant", "power_plant", "chemical_plant", "railway"]
+Method = Literal["", "underground", "surface"]
+GasClassIn = Literal["", "low", "high", "outburst"]
+StatusIn = Literal["operating", "retired"]
+
+
+class FacilityIn(Schema):
+    unit_code: str = Field(..., max_length=32, description="本单位或下级单位中尚未登记的单位代码")
+    kind: Kind
+    mining_method: Method = ""
+    gas_class: GasClassIn = ""
+    capacity_mtpa: Decimal | None = Field(None, ge=0, le=Decimal("100000"))
+    status: StatusIn = "operating"
+    commissioned_on: date | None = None
+    retired_on: date | None = None
+    sources: list[SourceIn] = Field([], max_length=40)
+
+
+class FacilityPatch(Schema):
+    """Only the fields sent change; ``sources`` (when sent) becomes the facility's active sources."""
+
+    kind: Kind | None = None
+    mining_method: Method | None = None
+    gas_class: GasClassIn | None = None
+    capacity_mtpa: Decimal | None = Field(None, ge=0, le=Decimal("100000"))
+    status: StatusIn | None = None
+    commissioned_on: date | None = None
+    retired_on: date | None = None
+    sources: list[SourceIn] | None = Field(None, max_length=40)
+
+
+def _fresh_facility(pk: int) -> dict:
+    return _facility_out(Facility.objects.select_related("unit").prefetch_related("sources").get(pk=pk))
+
+
+@router.post("/facilities", response={201: FacilityOut, **WRITE}, operation_id="carbon_facilities_create",
+             summary="登记核算设施及其排放源（本单位及下级单位）")
+def carbon_facilities_create(request, payload: FacilityIn):
+    user = _user(request)
+    unit = registrable_units(user).filter(code=payload.unit_code.strip().upper()).first()
+    if unit is None:
+        raise InvalidInput("unknown_unit", f"unit_code：“{payload.unit_code}”不是您可登记的单位（本单位及下级单位中尚未登记的）",
+                           field="unit_code")
+    fields = payload.dict(exclude={"unit_code", "sources"})
+    fac = services.facility_register(unit=unit, acting_user=user, sources=[(s.code, s.fuel) for s in payload.sources],
+                                     **fields)
+    return Status(201, _fresh_facility(fac.pk))
+
+
+@router.patch("/facilities/{facility_id}", response={200: FacilityOut, **WRITE}, operation_id="carbon_facilities_update",
+              summary="修改核算设施及其排放源")
+def carbon_facilities_update(request, facility_id: int, payload: FacilityPatch):
+    user = _user(request)
+    fac = facilities_visible_to(user).select_related("unit").filter(pk=facility_id).first()
+    if fac is None:
+        raise NotFound("not_found", NOT_FOUND)
+    sent = payload.dict(exclude_unset=True)
+    sources = sent.pop("sources", None)
+    for name in ("kind", "status"):  # not nullable: an explicit null is a mistake, not a change
+        if name in sent and sent[name] is None:
+            raise InvalidInput("required", f"{name}：不能为空", field=name)
+    for name in ("mining_method", "gas_class"):
+        if name in sent and sent[name] is None:
+            sent[name] = ""
+    services.facility_update(facility=fac, acting_user=user, changes=sent,
+                             sources=None if sources is None else [(s["code"], s["fuel"]) for s in sources])
+    return _fresh_facility(fac.pk)
 
 
 # --- activity data ------------------------------------------------------------------------------
@@ -262,6 +337,8 @@ class RunOut(Schema):
     year: int
     version: int
     gwp_set: str
+    count_unburnt_ch4: bool
+    ccus_method: str
     locked: bool
     factor_versions: list[str]
     totals: dict
@@ -271,6 +348,7 @@ class RunOut(Schema):
 
 def _run_out(r: InventoryRun) -> dict:
     return {"id": r.pk, "year": r.year, "version": r.version, "gwp_set": r.gwp_set, "locked": r.locked,
+            "count_unburnt_ch4": r.count_unburnt_ch4, "ccus_method": r.ccus_method,
             "factor_versions": r.factor_versions, "totals": {k: v for k, v in r.totals.items() if k != "facilities"}, "reason": r.reason, "created_at": r.created_at.isoformat()}
 
 
@@ -284,14 +362,50 @@ class RecomputeIn(Schema):
     year: int = Field(..., ge=1990, le=2100)
     gwp_set: Literal["SAR", "AR4", "AR5", "AR6"] = "SAR"
     reason: str = Field("", max_length=200)
+    count_unburnt_ch4: bool = Field(False, description="方法学选择：火炬未燃尽的CH4计入排放")
+    ccus_method: Literal["memo", "stored", "stored_utilized"] = Field(
+        "memo", description="方法学选择：CCUS作为备忘项（缺省），或扣减封存量 / 封存量与利用量")
 
 
-@router.post("/runs", response={201: RunOut, **WRITE}, operation_id="carbon_runs_recompute",
-             summary="重新核算（生成新版本，已锁定的版本不变）")
+class JobOut(Schema):
+    job: uuid.UUID
+    status: str
+    progress_url: str
+    run: RunOut | None = None
+
+
+def _job_out(job) -> dict:
+    from django.urls import reverse
+
+    job.refresh_from_db()
+    run = None
+    if job.status == "done" and (job.result or {}).get("run"):
+        found = InventoryRun.objects.filter(pk=job.result["run"]).first()
+        run = _run_out(found) if found else None
+    return {"job": job.public_id, "status": job.status, "progress_url": reverse("job_status", args=[job.public_id]),
+            "run": run}
+
+
+@router.post("/runs", response={202: JobOut, **WRITE}, operation_id="carbon_runs_recompute",
+             summary="重新核算（后台任务，生成新版本；已锁定的版本不变）")
 def carbon_runs_recompute(request, payload: RecomputeIn):
     user = _user(request)
-    run = services.inventory_recompute(year=payload.year, acting_user=user, gwp_set=payload.gwp_set, reason=payload.reason)
-    return Status(201, _run_out(run))
+    job = services.inventory_recompute_start(year=payload.year, acting_user=user, gwp_set=payload.gwp_set,
+                                             reason=payload.reason, count_unburnt_ch4=payload.count_unburnt_ch4,
+                                             ccus_method=payload.ccus_method)
+    return Status(202, _job_out(job))
+
+
+@router.get("/runs/jobs/{job_id}", response={200: JobOut, **READ}, operation_id="carbon_runs_job_get",
+            summary="重新核算任务的进度与结果")
+def carbon_runs_job_get(request, job_id: uuid.UUID):
+    from core.models import BackgroundJob
+
+    user = _user(request)
+    job = BackgroundJob.objects.filter(public_id=job_id, owner=user, kind=services.RECOMPUTE_JOB).first()
+    if job is None:
+        raise NotFound("not_found", NOT_FOUND)
+    return _job_out(job)
 
 
 class ResultOut(Schema):

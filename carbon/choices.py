@@ -96,13 +96,26 @@ QUANTITIES: dict[str, Quantity] = {q.code: q for q in [
     _Q("heat.purchased", _("购入热力"), "GJ", "ghg.heat", _("电力热力")),
     _Q("heat.supplied", _("输出热力"), "GJ", "ghg.heat", _("电力热力")),
     _Q("renew.generation", _("自有光伏/风电发电量"), "MWh", "", _("转型")),
+    _Q("renew.capacity", _("可再生能源装机（月末）"), "MW", "", _("转型")),
+    _Q("mine.smart_faces", _("智能化工作面（月末个数）"), "个", "", _("转型")),
     _Q("gangue.produced", _("煤矸石产生量"), "t", "", _("固废与水")),
     _Q("gangue.used", _("煤矸石综合利用量"), "t", "", _("固废与水")),
     _Q("water.discharged", _("矿井水排放量"), "10⁴ m³", "", _("固废与水")),
     _Q("water.used", _("矿井水利用量"), "10⁴ m³", "", _("固废与水")),
 ]}
+# Stocks, not flows: a year's figure is the value of its latest reported month (year-end), never a sum.
+STOCK_QUANTITIES = ("renew.capacity", "mine.smart_faces")
 CH4_UTILIZED = ("ch4.util_power", "ch4.util_civil", "ch4.util_chemical")
 FUEL_QUANTITIES = tuple(c for c in QUANTITIES if c.startswith("fuel."))
+
+
+class CcusMethod(models.TextChoices):
+    """Methodology choice for CCUS in an inventory run (carbon-rules.md §5: a memo item unless a
+    methodology allows a deduction; which one applies is for the competent authority to say)."""
+
+    MEMO = "memo", _("备忘项，不扣减（缺省）")
+    STORED = "stored", _("扣减封存量")
+    STORED_UTILIZED = "stored_utilized", _("扣减封存量与利用量（产品固碳）")
 
 
 class ReportState(models.TextChoices):

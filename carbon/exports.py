@@ -114,7 +114,7 @@ def report_docx(report: Report) -> bytes:
                          "g": report.run.gwp_set})
     table("by_source")
     table("by_facility")
-    doc.add_paragraph(_("CO2捕集利用（CCUS）作为备忘项单独列示，未从排放量中扣减。"))
+    doc.add_paragraph(methodology_text(report.run))
     if tables["ccus"][1]:
         table("ccus")
     doc.add_heading(_("四、活动水平数据及来源"), 1)
@@ -132,3 +132,15 @@ def report_docx(report: Report) -> bytes:
     buf = io.BytesIO()
     doc.save(buf)
     return buf.getvalue()
+
+
+def methodology_text(run) -> str:
+    """The run's methodology choices as one sentence (report, pages)."""
+    from carbon.choices import CcusMethod
+
+    unburnt = _("火炬未燃尽的CH4计入排放") if run.count_unburnt_ch4 else _("火炬未燃尽的CH4不计入排放")
+    if run.ccus_method == CcusMethod.MEMO:
+        ccus = _("CO2捕集利用（CCUS）作为备忘项单独列示，未从排放量中扣减")
+    else:
+        ccus = _("CO2捕集利用（CCUS）按所选方法学从范围一排放中扣减：%(m)s") % {"m": run.get_ccus_method_display()}
+    return _("方法学选择（核算版本 v%(v)s）：%(u)s；%(c)s。") % {"v": run.version, "u": unburnt, "c": ccus}

@@ -30,6 +30,7 @@ READS: dict[str, tuple[str, ...]] = {
     "ghg.ch4_post": ("coal.underground", "coal.surface"),
     "ghg.electricity": ("elec.purchased", "elec.supplied"),
     "ghg.heat": ("heat.purchased", "heat.supplied"),
+    "ghg.ccus": (),  # CCUS months, not activity rows (carbon:drill lists them with their evidence)
     "energy.tce": (*FUELS, "elec.purchased", "elec.supplied", "renew.generation", "heat.purchased", "heat.supplied"),
 }
 # The formula of each code as the drill-down shows it (stored results keep only their inputs).
@@ -42,6 +43,7 @@ FORMULAS: dict[str, str] = {
     "ghg.ch4_post": "CH4 = Σ P_k × EF_post,k / 10⁴ × ρ_CH4",
     "ghg.electricity": "E = (购入 − 输出) MWh × EF_grid",
     "ghg.heat": "E = (购入 − 输出) GJ × EF_heat",
+    "ghg.ccus": "E = −封存量（或 −(封存量 + 利用量)，按核算版本所选方法学）",
     "energy.tce": "E_tce = Σ 实物量ᵢ × 折标系数ᵢ",
 }
 

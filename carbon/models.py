@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from carbon.choices import (
     GWP_CHOICES,
     QUANTITIES,
+    CcusMethod,
     FacilityKind,
     FacilityStatus,
     GasClass,
@@ -53,15 +54,30 @@ class Facility(models.Model):
         verbose_name = _("核算设施")
         verbose_name_plural = _("核算设施")
         ordering = ["unit__path"]
+        constraints = [models.CheckConstraint(condition=models.Q(capacity_mtpa__gte=0) | models.Q(capacity_mtpa__isnull=True),
+                                              name="carbon_facility_capacity_nonneg")]
 
     def __str__(self) -> str:
         return self.unit.name
 
     def clean(self) -> None:
-        if self.status == FacilityStatus.RETIRED and not self.retired_on:
-            raise ValidationError({"retired_on": _("已关闭的设施须填写关闭日期")})
+        errors: dict[str, str] = {}
+        if self.capacity_mtpa is not None and self.capacity_mtpa < 0:
+            errors["capacity_mtpa"] = _("核定产能不能为负数")
         if self.kind == FacilityKind.MINE and not self.mining_method:
-            raise ValidationError({"mining_method": _("煤矿须填写开采方式")})
+            errors["mining_method"] = _("煤矿须填写开采方式（井工或露天）")
+        if self.kind != FacilityKind.MINE and self.mining_method:
+            errors["mining_method"] = _("只有煤矿有开采方式")
+        if self.gas_class and not (self.kind == FacilityKind.MINE and self.mining_method == MiningMethod.UNDERGROUND):
+            errors["gas_class"] = _("瓦斯等级只适用于井工煤矿")
+        if self.status == FacilityStatus.RETIRED and not self.retired_on:
+            errors["retired_on"] = _("已关闭的设施须填写关闭日期")
+        elif self.status == FacilityStatus.OPERATING and self.retired_on:
+            errors["retired_on"] = _("在产设施不能有关闭日期：已关闭请把状态改为“已关闭/淘汰”")
+        elif self.retired_on and self.commissioned_on and self.retired_on <= self.commissioned_on:
+            errors["retired_on"] = _("关闭日期须晚于投产日期")
+        if errors:
+            raise ValidationError(errors)
 
 
 class Source(models.Model):
@@ -187,6 +203,8 @@ class InventoryRun(models.Model):
     version = models.PositiveIntegerField(_("版本号"))
     gwp_set = models.CharField(_("GWP取值"), max_length=4, choices=GWP_CHOICES, default="SAR")
     count_unburnt_ch4 = models.BooleanField(_("计入火炬未燃尽CH4"), default=False)
+    ccus_method = models.CharField(_("CCUS处理方法"), max_length=16, choices=CcusMethod.choices, default=CcusMethod.MEMO)
+    job_id = models.UUIDField(_("后台任务"), null=True, blank=True, unique=True, editable=False)
     factor_versions = models.JSONField(_("所用因子版本"), default=list)
     totals = models.JSONField(_("合计"), default=dict)
     reason = models.CharField(_("重算原因"), max_length=200, blank=True)

@@ -116,7 +116,8 @@ def _fresh_baseline(year: int, facs: dict[int, Facility], gwp_set: str) -> dict[
     from carbon.models import FactorSet, InventoryRun, MeasuredFactor
 
     run = InventoryRun.objects.filter(year=year).order_by("-version").first()
-    if run is None or run.gwp_set != gwp_set or run.count_unburnt_ch4 or "facilities" not in run.totals:
+    if (run is None or run.gwp_set != gwp_set or run.count_unburnt_ch4 or run.ccus_method != "memo"
+            or "facilities" not in run.totals):
         return None
     changed = ActivityRecord.objects.filter(month__year=year).aggregate(t=Max("entered_at"))["t"]
     for t in (changed, MeasuredFactor.objects.aggregate(t=Max("created_at"))["t"],

@@ -86,6 +86,25 @@ def can_enter(user: User, facility: Facility) -> bool:
     return _within(user, facility.unit, ENTER_ROLES)
 
 
+def can_register(user: User, unit: Unit) -> bool:
+    """Register and edit facilities (and their sources) of the unit: energy officers of its subtree
+    and administrators."""
+    return _within(user, unit, ENTER_ROLES)
+
+
+def registrable_units(user: User) -> QuerySet[Unit]:
+    """Units the user may register as facilities: inside their entry subtrees, not yet facilities."""
+    if not user.is_authenticated:
+        return Unit.objects.none()
+    qs = Unit.objects.filter(carbon_facility__isnull=True)
+    if user.is_superuser:
+        return qs
+    units = _units(user, ENTER_ROLES)
+    if not units:
+        return Unit.objects.none()
+    return qs.filter(subtree_q(units))
+
+
 def can_approve(user: User, facility: Facility) -> bool:
     return _within(user, facility.unit, APPROVE_ROLES)
 

@@ -13,11 +13,13 @@ from decimal import Decimal
 from django.db.models import QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from carbon.choices import (
     CH4_UTILIZED,
     PERCENT_INDICATORS,
     QUANTITIES,
+    STOCK_QUANTITIES,
     TARGET_DIRECTION,
     FacilityKind,
     Indicator,
@@ -72,6 +74,8 @@ class RunSummary:
     tce: Decimal
     tce_by_facility: dict[int, Decimal]
     q_by_facility: dict[int, dict[str, Decimal]]
+    stocks: dict[str, Decimal]
+    stocks_by_facility: dict[int, dict[str, Decimal]]
 
 
 _SUMMARIES: dict[tuple[int, tuple[int, ...]], RunSummary] = {}  # runs never change: safe to keep
@@ -92,7 +96,8 @@ def run_summary(run: InventoryRun | None, facility_ids: set[int]) -> RunSummary 
 
 
 def _run_summary(run: InventoryRun, facility_ids: set[int]) -> RunSummary:
-    out = RunSummary(defaultdict(Decimal), defaultdict(Decimal), [ZERO] * 12, {}, ZERO, ZERO, ZERO, ZERO, {}, {})
+    out = RunSummary(defaultdict(Decimal), defaultdict(Decimal), [ZERO] * 12, {}, ZERO, ZERO, ZERO, ZERO, {}, {},
+                     defaultdict(Decimal), {})
     for key, f in run.totals["facilities"].items():
         fid = int(key)
         if fid not in facility_ids:
@@ -114,6 +119,10 @@ def _run_summary(run: InventoryRun, facility_ids: set[int]) -> RunSummary:
         out.ch4 += Decimal(f["ch4"])
         out.tce_by_facility[fid] = Decimal(f["tce"])
         out.tce += out.tce_by_facility[fid]
+        stock = {k: Decimal(v) for k, v in f.get("k", {}).items()}
+        out.stocks_by_facility[fid] = stock
+        for k, v in stock.items():
+            out.stocks[k] += v
     return out
 
 
@@ -133,10 +142,15 @@ class Indicators:
 
 
 def indicators_from(q: dict[str, Decimal], co2e: Decimal | None, tce: Decimal, capacity_retired: Decimal = ZERO,
-                    scope1: Decimal | None = None, scope2: Decimal | None = None, ch4_t: Decimal | None = None) -> Indicators:
+                    scope1: Decimal | None = None, scope2: Decimal | None = None, ch4_t: Decimal | None = None,
+                    stocks: dict[str, Decimal] | None = None, ccus: dict[str, Decimal] | None = None) -> Indicators:
+    """Every indicator of carbon-rules.md §4 from a year's figure sums ``q`` (one facility or many):
+    ``stocks`` are year-end values (renewable MW, intelligent faces), ``ccus`` the CCUS chain's sums."""
     def g(code: str) -> Decimal:
         return q.get(code) or ZERO
 
+    stocks = stocks or {}
+    ccus = ccus or {}
     output = g("coal.underground") + g("coal.surface")
     drain, vent = g("ch4.drain"), g("ch4.vent")
     utilized = sum((g(c) for c in CH4_UTILIZED), ZERO)
@@ -153,13 +167,88 @@ def indicators_from(q: dict[str, Decimal], co2e: Decimal | None, tce: Decimal, c
         "energy.tce": tce,
         Indicator.CH4_UTILIZATION: pct(ghg.utilization_rate(utilized, drain)),
         Indicator.CH4_DRAINAGE: pct(ghg.drainage_rate(drain, vent)),
-        Indicator.RENEWABLE_SHARE: pct(ghg.ratio(g("renew.generation"), g("elec.purchased") + g("renew.generation"))),
+        # electricity used = bought + own generation − supplied out; none used: undefined ("—")
+        Indicator.RENEWABLE_SHARE: pct(ghg.ratio(g("renew.generation"), used_power)) if used_power > 0 else None,
         Indicator.CAPACITY_RETIRED: capacity_retired,
         Indicator.GANGUE_USE: pct(ghg.ratio(g("gangue.used"), g("gangue.produced"))),
         Indicator.WATER_USE: pct(ghg.ratio(g("water.used"), g("water.discharged"))),
         "transition.renewable_generation": g("renew.generation"),
+        "transition.renewable_capacity": stocks.get("renew.capacity", ZERO),
+        "transition.smart_faces": stocks.get("mine.smart_faces", ZERO),
+        "transition.ccus_captured": ccus.get("captured", ZERO),
+        "transition.ccus_utilized": ccus.get("utilized", ZERO),
+        "transition.ccus_stored": ccus.get("stored", ZERO),
     }
     return Indicators(co2e, scope1, scope2, ch4_t, output, tce, values)
+
+
+# The indicator table's columns: per facility and for the unit (carbon-rules.md §4).
+INDICATOR_COLUMNS = [
+    (Indicator.GANGUE_USE, _lazy("煤矸石综合利用率（%）"), True),
+    (Indicator.WATER_USE, _lazy("矿井水利用率（%）"), True),
+    (Indicator.RENEWABLE_SHARE, _lazy("可再生能源用电占比（%）"), True),
+    ("transition.renewable_generation", _lazy("自有可再生发电（MWh）"), False),
+    ("transition.renewable_capacity", _lazy("可再生能源装机（MW，年末）"), False),
+    ("transition.smart_faces", _lazy("智能化工作面（个，年末）"), False),
+    (Indicator.CAPACITY_RETIRED, _lazy("淘汰产能（Mt/a）"), False),
+    ("transition.ccus_captured", _lazy("CO2捕集（t）"), False),
+    ("transition.ccus_utilized", _lazy("CO2利用（t）"), False),
+    ("transition.ccus_stored", _lazy("CO2封存（t）"), False),
+]
+
+
+def stock_values(facilities: QuerySet[Facility], year: int) -> dict[int, dict[str, Decimal]]:
+    """Year-end values of the stock quantities per facility: each one's latest reported month of ``year``."""
+    out: dict[int, dict[str, Decimal]] = defaultdict(dict)
+    rows = (ActivityRecord.objects.filter(facility__in=facilities, quantity__in=STOCK_QUANTITIES,
+                                          month__gte=date(year, 1, 1), month__lt=date(year + 1, 1, 1))
+            .order_by("facility_id", "quantity", "month").values_list("facility_id", "quantity", "value"))
+    for fid, code, value in rows:
+        out[fid][code] = value  # ordered by month: the last one wins
+    return out
+
+
+def ccus_sums(facilities: QuerySet[Facility], year: int, by_facility: bool = False) -> dict:
+    qs = CcusMonth.objects.filter(project__facility__in=facilities, month__year=year)
+    fields = {"captured": Sum("captured"), "utilized": Sum("utilized"), "stored": Sum("stored")}
+    if not by_facility:
+        return {k: v or ZERO for k, v in qs.aggregate(**fields).items()}
+    return {row.pop("project__facility_id"): {k: v or ZERO for k, v in row.items()}
+            for row in qs.values("project__facility_id").annotate(**fields)}
+
+
+def _retired_capacity(fac: Facility, year: int) -> Decimal:
+    return (fac.capacity_mtpa or ZERO) if fac.retired_on and fac.retired_on.year == year else ZERO
+
+
+def facility_indicators(facilities: QuerySet[Facility], year: int, run: InventoryRun | None) -> dict[int, Indicators]:
+    """Indicators of each facility (already scoped): the run's stored sums where it has them, the
+    activity rows otherwise; stocks and CCUS from their registers."""
+    facs = list(facilities.select_related("unit"))
+    ids = {f.pk for f in facs}
+    summary = run_summary(run, ids)
+    ccus = ccus_sums(facilities, year, by_facility=True)
+    if summary is not None and run is not None and all("k" in f for f in run.totals["facilities"].values()):
+        stocks = summary.stocks_by_facility
+    else:
+        stocks = stock_values(facilities, year)
+    if summary is not None:
+        q_by, tce_by = summary.q_by_facility, summary.tce_by_facility
+        co2e_by = summary.by_facility
+    else:
+        q_by = quantity_sums(facilities, year, by_facility=True)
+        res = InventoryResult.objects.filter(run=run, facility__in=facilities) if run else InventoryResult.objects.none()
+        tce_by = dict(res.filter(code="energy.tce").values("facility_id").annotate(t=Sum("tonnes"))
+                      .values_list("facility_id", "t"))
+        co2e_by = dict(res.filter(code__startswith="ghg.").values("facility_id").annotate(t=Sum("co2e"))
+                       .values_list("facility_id", "t"))
+    out = {}
+    for fac in facs:
+        q = {k: v for k, v in q_by.get(fac.pk, {}).items() if k not in STOCK_QUANTITIES}
+        out[fac.pk] = indicators_from(q, co2e_by.get(fac.pk) if run else None, tce_by.get(fac.pk) or ZERO,
+                                      _retired_capacity(fac, year), stocks=stocks.get(fac.pk, {}),
+                                      ccus=ccus.get(fac.pk, {}))
+    return out
 
 
 def unit_indicators(facilities: QuerySet[Facility], unit: Unit, year: int, run: InventoryRun | None,
@@ -167,19 +256,27 @@ def unit_indicators(facilities: QuerySet[Facility], unit: Unit, year: int, run: 
     facs = in_subtree(facilities, unit)
     ids = _ids(facs) if ids is None else ids
     summary = run_summary(run, ids)
+    stocks: dict[str, Decimal] = defaultdict(Decimal)
+    if summary is not None and run is not None and all("k" in f for f in run.totals["facilities"].values()):
+        stocks = summary.stocks
+    else:  # runs stored before year-end stocks were kept: read them from the rows
+        for per in stock_values(facs, year).values():
+            for k, v in per.items():
+                stocks[k] += v
+    ccus = ccus_sums(facs, year)
+    retired = facs.filter(retired_on__year=year).aggregate(t=Sum("capacity_mtpa"))["t"] or ZERO
     if summary is not None:
-        retired = facs.filter(retired_on__year=year).aggregate(t=Sum("capacity_mtpa"))["t"] or ZERO
-        return indicators_from(summary.q, summary.scope1 + summary.scope2, summary.tce, retired, summary.scope1,
-                               summary.scope2, summary.ch4)
-    q = quantity_sums(facs, year)
+        q = {k: v for k, v in summary.q.items() if k not in STOCK_QUANTITIES}
+        return indicators_from(q, summary.scope1 + summary.scope2, summary.tce, retired, summary.scope1,
+                               summary.scope2, summary.ch4, stocks=stocks, ccus=ccus)
+    q = {k: v for k, v in quantity_sums(facs, year).items() if k not in STOCK_QUANTITIES}
     res = InventoryResult.objects.filter(run=run, facility__in=facs) if run else InventoryResult.objects.none()
     agg = res.filter(code__startswith="ghg.").values("scope").annotate(t=Sum("co2e"))
     scopes = {s: t for s, t in agg.values_list("scope", "t")}
     ch4 = res.filter(gas="CH4").aggregate(t=Sum("tonnes"))["t"]
     tce = res.filter(code="energy.tce").aggregate(t=Sum("tonnes"))["t"] or ZERO
     co2e = (scopes.get(1, ZERO) + scopes.get(2, ZERO)) if run else None
-    retired = facs.filter(retired_on__year=year).aggregate(t=Sum("capacity_mtpa"))["t"] or ZERO
-    return indicators_from(q, co2e, tce, retired, scopes.get(1), scopes.get(2), ch4)
+    return indicators_from(q, co2e, tce, retired, scopes.get(1), scopes.get(2), ch4, stocks=stocks, ccus=ccus)
 
 
 def _quick_totals(run: InventoryRun | None, ids: set[int]) -> tuple[Decimal, Decimal] | None:
@@ -309,7 +406,7 @@ def entity_flags(entity: Unit, year: int) -> list[str]:
     return flags
 
 
-SOURCE_LABELS = dict(SourceCode.choices)
+SOURCE_LABELS = {**dict(SourceCode.choices), "ghg.ccus": _lazy("CCUS扣减（方法学选择）")}
 
 
 def dashboard_data(facilities: QuerySet[Facility], unit: Unit, year: int, run: InventoryRun | None) -> dict:

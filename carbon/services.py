@@ -13,13 +13,22 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
 from audit.services import audit_record
 from carbon import inventory
-from carbon.choices import FACTOR_CLASS, QUANTITIES, FacilityStatus, ReportState, Tier
+from carbon.choices import (
+    FACTOR_CLASS,
+    QUANTITIES,
+    STOCK_QUANTITIES,
+    CcusMethod,
+    FacilityStatus,
+    ReportState,
+    Tier,
+)
 from carbon.factor_data import DEMO_FACTORS
 from carbon.models import (
     ActivityRecord,
@@ -37,7 +46,7 @@ from carbon.models import (
     Source,
     Target,
 )
-from carbon.scoping import can_approve, can_enter, can_manage, can_prepare_report, can_verify
+from carbon.scoping import can_approve, can_enter, can_manage, can_prepare_report, can_register, can_verify
 from core.errors import InvalidInput, InvalidState, NotAllowed
 from orgs.models import Unit, User
 from tongxin.lib import ghg
@@ -81,35 +90,141 @@ def parse_decimal(text, field_name: str) -> Decimal:
     return v
 
 
+def checked_evidence(upload: UploadedFile | None):
+    """An evidence file as it will be stored: type judged from its content (images, PDF, Word),
+    photos cleaned of their metadata, like every other upload of the platform; None stays None."""
+    if not upload:
+        return None
+    from petitions.uploads import check_upload
+
+    return check_upload(upload).upload
+
+
 # --- facilities and sources -------------------------------------------------------------------------
+
+
+FACILITY_FIELDS = ("kind", "mining_method", "gas_class", "capacity_mtpa", "status", "commissioned_on", "retired_on")
+SOURCE_RULES = {  # which facilities a source code applies to (None: any)
+    "ghg.ch4_underground": "underground", "ghg.co2_underground": "underground", "ghg.ch4_surface": "surface",
+}
+
+
+def _facility_invalid(exc: ValidationError, facility: Facility) -> InvalidInput:
+    """A model validation error as one clear message naming the field (the first of several)."""
+    name, msgs = next(iter(exc.message_dict.items()))
+    label = Facility._meta.get_field(name).verbose_name if name != "__all__" else ""
+    text = "；".join(str(m) for m in msgs)
+    return InvalidInput("invalid_facility", f"{label}：{text}" if label else text, field=name)
+
+
+def _clean_sources(facility: Facility, sources: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    from carbon.choices import SourceCode
+
+    out: list[tuple[str, str]] = []
+    for code, fuel in sources:
+        code, fuel = str(code).strip(), str(fuel or "").strip()
+        if code not in SourceCode.values:
+            raise InvalidInput("invalid_source", f"排放源：“{code}”不是排放源类别", field="sources")
+        label = SourceCode(code).label
+        if code == SourceCode.FUEL:
+            if f"fuel.{fuel}" not in QUANTITIES:
+                raise InvalidInput("invalid_source", f"排放源“{label}”：须选择燃料品种（{', '.join(ghg.FUELS)}）",
+                                   field="sources")
+        elif fuel:
+            raise InvalidInput("invalid_source", f"排放源“{label}”：只有化石燃料燃烧填写燃料品种", field="sources")
+        wanted = SOURCE_RULES.get(code)
+        if wanted and facility.mining_method != wanted:
+            raise InvalidInput("invalid_source", f"排放源“{label}”：只适用于{'井工' if wanted == 'underground' else '露天'}煤矿",
+                               field="sources")
+        if code == SourceCode.CH4_POST and facility.kind != "mine":
+            raise InvalidInput("invalid_source", f"排放源“{label}”：只适用于煤矿", field="sources")
+        if (code, fuel) not in out:
+            out.append((code, fuel))
+    return out
+
+
+def _set_sources(facility: Facility, sources: list[tuple[str, str]]) -> None:
+    """The facility's active sources become exactly ``sources``; others are switched off, never
+    deleted (the months already entered keep their meaning)."""
+    current = {(s.code, s.fuel): s for s in facility.sources.all()}
+    for key, src in current.items():
+        active = key in sources
+        if src.is_active != active:
+            src.is_active = active
+            src.save(update_fields=["is_active"])
+    for code, fuel in sources:
+        if (code, fuel) not in current:
+            Source.objects.create(facility=facility, code=code, fuel=fuel)
 
 
 @transaction.atomic
 def facility_register(*, unit: Unit, kind: str, acting_user: User, mining_method: str = "", gas_class: str = "",
                       capacity_mtpa: Decimal | None = None, commissioned_on: date | None = None,
+                      status: str = FacilityStatus.OPERATING, retired_on: date | None = None,
                       sources: Iterable[tuple[str, str]] = ()) -> Facility:
-    if not can_manage(acting_user):
-        raise NotAllowed("not_allowed", "只有系统管理员可以登记核算设施")
+    """Register a unit of the energy officer's subtree as a facility, with its emission sources."""
+    if not can_register(acting_user, unit):
+        raise NotAllowed("not_allowed", "您只能登记本单位及下级单位的设施")
+    if Facility.objects.filter(unit=unit).exists():
+        raise InvalidInput("duplicate_facility", f"单位：{unit.name}已登记为核算设施", field="unit")
     facility = Facility(unit=unit, kind=kind, mining_method=mining_method, gas_class=gas_class,
-                        capacity_mtpa=capacity_mtpa, commissioned_on=commissioned_on)
-    facility.full_clean()
+                        capacity_mtpa=capacity_mtpa, commissioned_on=commissioned_on, status=status,
+                        retired_on=retired_on)
+    try:
+        facility.full_clean(exclude=["unit"])
+    except ValidationError as exc:
+        raise _facility_invalid(exc, facility) from None
+    clean_sources = _clean_sources(facility, sources)
     facility.save()
-    for code, fuel in sources:
-        Source.objects.create(facility=facility, code=code, fuel=fuel)
+    _set_sources(facility, clean_sources)
     audit_record(actor=acting_user, action="carbon.facility.register", target=facility,
-                 data={"unit": unit.code, "kind": kind, "sources": [list(s) for s in sources]})
+                 data={"unit": unit.code, **{f: _plain(getattr(facility, f)) for f in FACILITY_FIELDS},
+                       "sources": [list(s) for s in clean_sources]})
+    return facility
+
+
+def _plain(value):
+    return None if value is None else str(value)
+
+
+@transaction.atomic
+def facility_update(*, facility: Facility, acting_user: User, changes: Mapping[str, object],
+                    sources: Iterable[tuple[str, str]] | None = None) -> Facility:
+    """Edit a facility's attributes (only the fields in ``changes``) and, when given, its sources.
+    Audited with each changed field's before and after."""
+    facility = Facility.objects.select_for_update().select_related("unit").get(pk=facility.pk)
+    if not can_register(acting_user, facility.unit):
+        raise NotAllowed("not_allowed", "您只能修改本单位及下级单位的设施")
+    unknown = set(changes) - set(FACILITY_FIELDS)
+    if unknown:
+        raise InvalidInput("unknown_field", f"不能修改：{', '.join(sorted(unknown))}")
+    before = {f: _plain(getattr(facility, f)) for f in FACILITY_FIELDS}
+    for name, value in changes.items():
+        setattr(facility, name, value)
+    try:
+        facility.full_clean(exclude=["unit"])
+    except ValidationError as exc:
+        raise _facility_invalid(exc, facility) from None
+    diff = {f: [before[f], _plain(getattr(facility, f))] for f in FACILITY_FIELDS if before[f] != _plain(getattr(facility, f))}
+    facility.save()
+    data: dict = {"changed": diff}
+    if sources is not None:
+        old = sorted((s.code, s.fuel) for s in facility.sources.filter(is_active=True))
+        new = _clean_sources(facility, sources)
+        _set_sources(facility, new)
+        if sorted(new) != old:
+            data["sources"] = [[list(s) for s in old], [list(s) for s in sorted(new)]]
+    else:  # attributes changed under the sources: they must still fit (e.g. no CH4 source on a surface mine)
+        _clean_sources(facility, [(s.code, s.fuel) for s in facility.sources.filter(is_active=True)])
+    if diff or "sources" in data:
+        audit_record(actor=acting_user, action="carbon.facility.update", target=facility, data=data)
     return facility
 
 
 @transaction.atomic
 def facility_retire(*, facility: Facility, retired_on: date, acting_user: User) -> Facility:
-    if not can_manage(acting_user):
-        raise NotAllowed("not_allowed", "只有系统管理员可以关闭设施")
-    facility = Facility.objects.select_for_update().get(pk=facility.pk)
-    facility.status, facility.retired_on = FacilityStatus.RETIRED, retired_on
-    facility.save(update_fields=["status", "retired_on"])
-    audit_record(actor=acting_user, action="carbon.facility.retire", target=facility, data={"retired_on": retired_on})
-    return facility
+    return facility_update(facility=facility, acting_user=acting_user,
+                           changes={"status": FacilityStatus.RETIRED, "retired_on": retired_on})
 
 
 def expected_quantities(facility: Facility) -> list[str]:
@@ -191,6 +306,7 @@ def measured_factor_add(*, facility: Facility, code: str, value: Decimal, month_
         raise NotAllowed("not_allowed", "您不能为该设施录入实测因子")
     if not evidence:
         raise InvalidInput("evidence_required", "检测报告：实测因子须附检测报告")
+    evidence = checked_evidence(evidence)
     if code not in ghg.FACTOR_CODES:
         raise InvalidInput("unknown_factor", f"因子代码：“{code}”不是可实测的因子")
     if value <= 0:
@@ -338,6 +454,8 @@ def activity_save_month(*, facility: Facility, month: date, entries: Mapping[str
             raise InvalidInput("negative", f"{QUANTITIES[code].label}：不能为负数", field=code)
         if e.tier not in Tier.values:
             raise InvalidInput("invalid_tier", f"{QUANTITIES[code].label}：数据层级无效", field=code)
+    entries = {code: (e if not e.evidence else Entry(e.value, e.tier, checked_evidence(e.evidence), e.note))
+               for code, e in entries.items()}
     existing = {r.quantity: r for r in ActivityRecord.objects.select_for_update().filter(facility=facility, month=month)}
     merged = {q: r.value for q, r in existing.items()}
     merged.update({q: e.value for q, e in entries.items()})
@@ -418,36 +536,44 @@ def missing_months(facility: Facility, year: int, today: date | None = None) -> 
 # --- inventory runs ---------------------------------------------------------------------------
 
 
-def load_cells(year: int, facility_ids: Iterable[int] | None = None
+def load_cells(year: int, facility_ids: Iterable[int] | None = None, *, with_ids: bool = True
                ) -> tuple[dict[tuple[int, date], dict[str, Decimal]], dict[tuple[int, date], dict[str, int]]]:
     """The year's activity figures by facility-month: {(facility, month): {quantity: value}} and the
-    row ids. Raw SQL with the value read as text: Django's DecimalField converter (float → Decimal
-    → quantize) and date parsing per row were most of a group recomputation."""
+    row ids. Raw SQL with the value and the month read as text: Django's DecimalField converter
+    (float → Decimal → quantize) and the driver's date parsing per row were most of a recomputation;
+    each distinct month string is parsed once. ``with_ids=False`` (scenarios) skips the row ids."""
     from django.db import connection
 
     meta = ActivityRecord._meta
     qn = connection.ops.quote_name
     col = {n: qn(meta.get_field(n).column) for n in ("facility", "month", "quantity", "value")}
     as_text = "CAST({} AS TEXT)" if connection.vendor == "sqlite" else "{}::text"
-    sql = (f"SELECT {qn(meta.pk.column)}, {col['facility']}, {col['month']}, {col['quantity']}, "  # nosec B608
+    sql = (f"SELECT {qn(meta.pk.column)}, {col['facility']}, {as_text.format(col['month'])}, {col['quantity']}, "  # nosec B608
            f"{as_text.format(col['value'])} FROM {qn(meta.db_table)} WHERE {col['month']} >= %s AND {col['month']} < %s")
     params: list = [date(year, 1, 1), date(year + 1, 1, 1)]
     wanted = None if facility_ids is None else set(facility_ids)
-    cells: dict[tuple[int, date], dict[str, Decimal]] = defaultdict(dict)
-    ids: dict[tuple[int, date], dict[str, int]] = defaultdict(dict)
-    months: dict = {}
+    cells: dict[tuple[int, date], dict[str, Decimal]] = {}
+    ids: dict[tuple[int, date], dict[str, int]] = {}
+    keys: dict[tuple[int, str], tuple[int, date]] = {}
+    months: dict[str, date] = {}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         while batch := cursor.fetchmany(10000):
             for pk, fid, month, q, v in batch:
-                if wanted is not None and fid not in wanted:
-                    continue
-                m = months.get(month)
-                if m is None:
-                    m = months[month] = month if isinstance(month, date) else date.fromisoformat(str(month)[:10])
-                key = (fid, m)
+                key = keys.get((fid, month))
+                if key is None:
+                    if wanted is not None and fid not in wanted:
+                        continue
+                    m = months.get(month)
+                    if m is None:
+                        m = months[month] = date.fromisoformat(month[:10])
+                    key = keys[(fid, month)] = (fid, m)
+                    cells[key] = {}
+                    if with_ids:
+                        ids[key] = {}
                 cells[key][q] = Decimal(v)
-                ids[key][q] = pk
+                if with_ids:
+                    ids[key][q] = pk
     return cells, ids
 
 
@@ -488,107 +614,234 @@ def compute_cells(cells: Mapping[tuple[int, date], Mapping[str, Decimal]], ids: 
     return out
 
 
-def _summaries(cells: Mapping[tuple[int, date], Mapping[str, Decimal]], results: list[tuple[int, date, ghg.Result]],
-               gwp: Decimal, count_unburnt: bool) -> dict[str, dict]:
-    """Per facility: the year's figure sums (q), t CO2e by formula (c) and by month (m), scopes,
-    CH4 and tce. Stored with the run so that dashboards, indicators and the trajectory read a few
-    hundred numbers per unit instead of scanning the year's rows (and show the run's own figures)."""
+def _stock_latest(cells: Mapping[tuple[int, date], Mapping[str, Decimal]]) -> dict[int, dict[str, Decimal]]:
+    """Each facility's year-end value of the stock quantities (the latest month's)."""
+    latest: dict[int, dict[str, tuple[date, Decimal]]] = defaultdict(dict)
+    for (fid, month), values in cells.items():
+        for code in STOCK_QUANTITIES:
+            if code in values and (code not in latest[fid] or latest[fid][code][0] < month):
+                latest[fid][code] = (month, values[code])
+    return {fid: {k: v for k, (_m, v) in per.items()} for fid, per in latest.items()}
+
+
+class _Json:
+    """The stored explanation of a result as JSON text, built by hand: json.dumps of 30,000 small
+    dicts was a quarter of a recomputation. The factors part (code, value, version) is the same for
+    every result of a formula under one factor book, so it is encoded once per distinct factor tuple.
+    Input names are the formulas' own ASCII keys and values are Decimal strings: nothing to escape."""
+
+    def __init__(self) -> None:
+        import json
+
+        self._dumps = json.dumps
+        self._k: dict[tuple[int, ...], str] = {}
+
+    def __call__(self, r: ghg.Result) -> str:
+        key = tuple(map(id, r.factors))
+        k = self._k.get(key)
+        if k is None:
+            k = self._k[key] = self._dumps([[f.code, str(f.value), f.version] for f in r.factors], separators=(",", ":"))
+        inputs = ",".join([f'"{name}":"{value}"' for name, value in r.inputs.items()])
+        rows = ",".join(map(str, r.rows))
+        unburnt = f',"u":"{r.ch4_unburnt}"' if r.ch4_unburnt else ""
+        return f'{{"i":{{{inputs}}},"k":{k},"r":[{rows}]{unburnt}}}'
+
+
+def _digest(cells: Mapping[tuple[int, date], Mapping[str, Decimal]], results: list[tuple[int, date, ghg.Result]],
+            gwp_set: str, count_unburnt: bool) -> tuple[dict, list[tuple]]:
+    """One pass over the results: the run's totals (ghg.total's figures), the per-facility sums
+    stored with it, and the rows to insert (t CO2e worked out once per result)."""
+    gwp = ghg.GWP_SETS[gwp_set]
+    places = ghg.PLACES
+    scope = {1: ZERO, 2: ZERO}
+    co2 = ch4 = tce_all = ZERO
+    by_code: dict[str, Decimal] = {}
     acc: dict[int, dict] = {}
 
     def facility(fid: int) -> dict:
-        if fid not in acc:
-            acc[fid] = {"q": defaultdict(Decimal), "c": defaultdict(Decimal), "m": [ZERO] * 12, "s1": ZERO, "s2": ZERO,
-                        "ch4": ZERO, "tce": ZERO}
-        return acc[fid]
+        f = acc.get(fid)
+        if f is None:
+            f = acc[fid] = {"q": defaultdict(Decimal), "c": defaultdict(Decimal), "m": [ZERO] * 12, "s1": ZERO,
+                            "s2": ZERO, "ch4": ZERO, "tce": ZERO}
+        return f
 
     for (fid, _month), values in cells.items():
         q = facility(fid)["q"]
         for code, v in values.items():
             q[code] += v
+    encode = _Json()
+    rows: list[tuple] = []
+    append = rows.append
     for fid, month, r in results:
         f = facility(fid)
-        if r.code == "energy.tce":
+        code = r.code
+        if code == "energy.tce":
             f["tce"] += r.tonnes
+            tce_all += r.tonnes
+            append((fid, month, code, r.gas, r.scope, str(r.tonnes), "0.000000", encode(r)))
             continue
         extra = r.ch4_unburnt if count_unburnt else ZERO
-        e = r.co2e(gwp) + extra * gwp
-        f["c"][r.code] += e
+        is_ch4 = r.gas == "CH4"
+        e = (r.tonnes * gwp if is_ch4 else r.tonnes) + (extra * gwp if extra else ZERO)
+        scope[r.scope] += e
+        by_code[code] = by_code.get(code, ZERO) + e
+        f["c"][code] += e
         f["m"][month.month - 1] += e
         f["s1" if r.scope == 1 else "s2"] += e
-        if r.gas == "CH4":
+        if is_ch4:
+            ch4 += r.tonnes
             f["ch4"] += r.tonnes
-        f["ch4"] += extra
-    return {str(fid): {"q": {k: str(v) for k, v in f["q"].items()}, "c": {k: str(v) for k, v in f["c"].items()},
-                       "m": [str(x) for x in f["m"]], "s1": str(f["s1"]), "s2": str(f["s2"]), "ch4": str(f["ch4"]),
-                       "tce": str(f["tce"])} for fid, f in acc.items()}
+        else:
+            co2 += r.tonnes
+        if extra:
+            ch4 += extra
+            f["ch4"] += extra
+        append((fid, month, code, r.gas, r.scope, str(r.tonnes), str(e.quantize(places)), encode(r)))
+    stocks = _stock_latest(cells)
+    totals = {"co2e": str(scope[1] + scope[2]), "scope1": str(scope[1]), "scope2": str(scope[2]), "co2_t": str(co2),
+              "ch4_t": str(ch4), "tce": str(tce_all), "by_code": {k: str(v) for k, v in by_code.items()}}
+    totals["facilities"] = {
+        str(fid): {"q": {k: str(v) for k, v in f["q"].items()}, "c": {k: str(v) for k, v in f["c"].items()},
+                   "m": [str(x) for x in f["m"]], "s1": str(f["s1"]), "s2": str(f["s2"]), "ch4": str(f["ch4"]),
+                   "tce": str(f["tce"]), "k": {k: str(v) for k, v in stocks.get(fid, {}).items()}}
+        for fid, f in acc.items()}
+    return totals, rows
 
 
-def _totals(results: list[tuple[int, date, ghg.Result]], gwp_set: str, count_unburnt: bool) -> dict:
-    t = ghg.total((r for _, _, r in results if r.code.startswith("ghg.")), gwp_set, count_unburnt_ch4=count_unburnt)
-    tce = sum((r.tonnes for _, _, r in results if r.code == "energy.tce"), ZERO)
-    return {"co2e": str(t.co2e), "scope1": str(t.scope1), "scope2": str(t.scope2), "co2_t": str(t.co2_t),
-            "ch4_t": str(t.ch4_t), "tce": str(tce), "by_code": {k: str(v) for k, v in t.by_code.items()}}
+def _ccus_results(year: int, facility_ids, method: str) -> list[tuple[int, date, ghg.Result]]:
+    """ghg.ccus per facility-month under a methodology that subtracts CCUS (none under the memo default)."""
+    if method == CcusMethod.MEMO:
+        return []
+    acc: dict[tuple[int, date], list[Decimal]] = {}
+    for fid, month, stored, utilized in (CcusMonth.objects.filter(month__year=year, project__facility_id__in=list(facility_ids))
+                                         .values_list("project__facility_id", "month", "stored", "utilized")):
+        cell = acc.setdefault((fid, month), [ZERO, ZERO])
+        cell[0] += stored
+        cell[1] += utilized
+    out = []
+    for (fid, month), (stored, utilized) in sorted(acc.items()):
+        r = ghg.ccus_deduction(stored, utilized, method)
+        if r.tonnes:
+            out.append((fid, month, r))
+    return out
 
 
-@transaction.atomic
-def inventory_recompute(*, year: int, acting_user: User | None, gwp_set: str = "SAR", reason: str = "",
-                        count_unburnt_ch4: bool = False) -> InventoryRun:
-    """Compute the group's inventory for ``year`` as a new version. Earlier versions (locked or not)
-    stay exactly as they were; compare them with ``run_diff``."""
+def _validate_run_options(acting_user: User | None, gwp_set: str, ccus_method: str) -> None:
     if acting_user is not None and not can_manage(acting_user):
         raise NotAllowed("not_allowed", "只有系统管理员可以重新核算")
     if gwp_set not in ghg.GWP_SETS:
-        raise InvalidInput("invalid_gwp", f"GWP取值：未知的取值集“{gwp_set}”")
+        raise InvalidInput("invalid_gwp", f"GWP取值：未知的取值集“{gwp_set}”", field="gwp_set")
+    if ccus_method not in CcusMethod.values:
+        raise InvalidInput("invalid_ccus_method", f"CCUS处理方法：未知的方法“{ccus_method}”", field="ccus_method")
+
+
+def inventory_recompute(*, year: int, acting_user: User | None, gwp_set: str = "SAR", reason: str = "",
+                        count_unburnt_ch4: bool = False, ccus_method: str = CcusMethod.MEMO,
+                        job_id=None, progress=None) -> InventoryRun:
+    """Compute the group's inventory for ``year`` as a new version. Earlier versions (locked or not)
+    stay exactly as they were; compare them with ``run_diff``.
+
+    Methodology choices are stored on the run: ``count_unburnt_ch4`` (flaring's unburnt CH4 joins the
+    CH4) and ``ccus_method`` (memo item, or subtract stored / stored + utilized CO2). ``job_id`` makes
+    the call idempotent: a second call for the same background job returns the run it made."""
+    _validate_run_options(acting_user, gwp_set, ccus_method)
+    if job_id is not None:
+        done = InventoryRun.objects.filter(job_id=job_id).first()
+        if done is not None:
+            return done
     import gc
 
-    gwp = ghg.GWP_SETS[gwp_set]
-    facilities = list(Facility.objects.all())
+    def step(n: int, text: str) -> None:
+        if progress is not None:
+            progress(n, 4, text)
+
+    facilities = list(Facility.objects.select_related("unit"))
     infos = {f.pk: _info(f) for f in facilities}
     enabled = gc.isenabled()
     gc.disable()  # see compute_year
     try:
+        step(0, "读取活动水平数据")
         cells, ids = load_cells(year, infos)
         book = FactorBook()
+        step(1, "逐设施逐月计算")
         results = compute_cells(cells, ids, infos, book, facilities)
-        totals = _totals(results, gwp_set, count_unburnt_ch4)
-        totals["facilities"] = _summaries(cells, results, gwp, count_unburnt_ch4)
+        results += _ccus_results(year, infos, ccus_method)
+        step(2, "汇总")
+        totals, rows = _digest(cells, results, gwp_set, count_unburnt_ch4)
     finally:
         if enabled:
             gc.enable()
-    last = InventoryRun.objects.select_for_update().filter(year=year).order_by("-version").first()
-    run = InventoryRun.objects.create(
-        year=year, version=(last.version + 1) if last else 1, gwp_set=gwp_set, count_unburnt_ch4=count_unburnt_ch4,
-        factor_versions=book.versions_used(),
-        totals=totals, reason=reason, created_by=acting_user,
-    )
-    gc.disable()
-    try:
-        _store_results(run, results, gwp, count_unburnt_ch4)
-    finally:
-        if enabled:
-            gc.enable()
-    audit_record(actor=acting_user, action="carbon.inventory.recompute", target=run,
-                 data={"year": year, "version": run.version, "gwp": gwp_set, "results": len(results),
-                       "co2e": run.totals["co2e"], "reason": reason})
+    step(3, "保存结果")
+    # only the writes in the transaction: the progress above is visible on the job page meanwhile
+    with transaction.atomic():
+        if job_id is not None:
+            done = InventoryRun.objects.select_for_update().filter(job_id=job_id).first()
+            if done is not None:
+                return done
+        last = InventoryRun.objects.select_for_update().filter(year=year).order_by("-version").first()
+        run = InventoryRun.objects.create(
+            year=year, version=(last.version + 1) if last else 1, gwp_set=gwp_set, count_unburnt_ch4=count_unburnt_ch4,
+            ccus_method=ccus_method, job_id=job_id, factor_versions=book.versions_used(),
+            totals=totals, reason=reason, created_by=acting_user,
+        )
+        _store_results(run, rows)
+        audit_record(actor=acting_user, action="carbon.inventory.recompute", target=run,
+                     data={"year": year, "version": run.version, "gwp": gwp_set, "results": len(results),
+                           "co2e": run.totals["co2e"], "reason": reason, "count_unburnt_ch4": count_unburnt_ch4,
+                           "ccus_method": ccus_method, "job": str(job_id) if job_id else None})
+    step(4, f"已生成{year}年第{run.version}版核算结果")
     return run
 
 
-def _compact(r: ghg.Result) -> dict:
-    """What a stored result keeps of its explanation: inputs, factors (code, value, version) and
-    activity rows; the formula text is the code's (FORMULAS), the factor's unit its set's."""
-    out = {"i": {k: str(v) for k, v in r.inputs.items()}, "k": [[f.code, str(f.value), f.version] for f in r.factors],
-           "r": list(r.rows)}
-    if r.ch4_unburnt:
-        out["u"] = str(r.ch4_unburnt)
-    return out
+RECOMPUTE_JOB = "carbon.recompute"
 
 
-def _store_results(run: InventoryRun, results: list[tuple[int, date, ghg.Result]], gwp: Decimal,
-                   count_unburnt: bool) -> None:
-    """One multi-row INSERT per batch (executemany): the ORM's bulk_create spends most of a group
+def inventory_recompute_start(*, year: int, acting_user: User, gwp_set: str = "SAR", reason: str = "",
+                              count_unburnt_ch4: bool = False, ccus_method: str = CcusMethod.MEMO):
+    """Queue a recomputation as a background job (core.jobs; progress at /jobs/<uuid>/). The same
+    request while an identical one is queued or running returns that job instead of a second one."""
+    from core.jobs import job_start
+    from core.models import BackgroundJob
+
+    _validate_run_options(acting_user, gwp_set, ccus_method)
+    if not 1990 <= int(year) <= 2100:
+        raise InvalidInput("invalid_year", "年度无效", field="year")
+    params = {"year": int(year), "gwp_set": gwp_set, "reason": reason[:200], "count_unburnt_ch4": bool(count_unburnt_ch4),
+              "ccus_method": ccus_method}
+    pending = BackgroundJob.objects.filter(kind=RECOMPUTE_JOB, owner=acting_user,
+                                           status__in=[BackgroundJob.Status.QUEUED, BackgroundJob.Status.RUNNING])
+    for job in pending:
+        if job.params == params:
+            return job
+    return job_start(kind=RECOMPUTE_JOB, title=f"重新核算{year}年温室气体排放", owner=acting_user, params=params)
+
+
+def _recompute_job(ctx):
+    """The body of the background job: the same service as the synchronous call, keyed by the job."""
+    from core.jobs import JobOutput
+
+    p = ctx.job.params
+    user = ctx.job.owner
+    user.forget_roles()  # roles as they are now, not when the job was queued
+    run = inventory_recompute(year=p["year"], acting_user=user, gwp_set=p["gwp_set"], reason=p.get("reason", ""),
+                              count_unburnt_ch4=p.get("count_unburnt_ch4", False),
+                              ccus_method=p.get("ccus_method", CcusMethod.MEMO), job_id=ctx.job.public_id,
+                              progress=ctx.progress)
+    return JobOutput(summary={"run": run.pk, "year": run.year, "version": run.version, "co2e": run.totals["co2e"]})
+
+
+def _register_jobs() -> None:
+    from core.jobs import register_job
+
+    register_job(RECOMPUTE_JOB)(_recompute_job)
+
+
+_register_jobs()
+
+
+def _store_results(run: InventoryRun, rows: list[tuple]) -> None:
+    """One multi-row INSERT per batch (executemany): the ORM's bulk_create spent most of a group
     recomputation preparing 30,000+ model instances. Columns come from the model's metadata."""
-    import json
-
     from django.db import connection
 
     meta = InventoryResult._meta
@@ -597,16 +850,10 @@ def _store_results(run: InventoryRun, results: list[tuple[int, date, ghg.Result]
     columns = ", ".join(qn(meta.get_field(n).column) for n in names)
     marks = ", ".join(["%s"] * (len(names) - 1) + ["%s::jsonb" if connection.vendor == "postgresql" else "%s"])
     sql = f"INSERT INTO {qn(meta.db_table)} ({columns}) VALUES ({marks})"  # nosec B608
-    rows = []
-    for fid, month, r in results:
-        co2e = ZERO
-        if r.code.startswith("ghg."):
-            co2e = r.co2e(gwp) + (r.ch4_unburnt * gwp if count_unburnt else ZERO)
-        rows.append((run.pk, fid, month, r.code, r.gas, r.scope, str(r.tonnes), str(co2e.quantize(ghg.PLACES)),
-                     json.dumps(_compact(r), separators=(",", ":"))))
+    pk = run.pk
     with connection.cursor() as cursor:
         for i in range(0, len(rows), 5000):
-            cursor.executemany(sql, rows[i:i + 5000])
+            cursor.executemany(sql, [(pk, *row) for row in rows[i:i + 5000]])
 
 
 @dataclass(frozen=True)
@@ -646,26 +893,30 @@ def current_run(year: int) -> InventoryRun | None:
 
 @transaction.atomic
 def ccus_month_save(*, project: CcusProject, month: date, captured: Decimal, utilized: Decimal, stored: Decimal,
-                    released: Decimal, in_stock: Decimal, acting_user: User, product_output: str = "") -> CcusMonth:
-    """One month of a CCUS chain; it must balance (utilized + stored + released + in stock = captured)."""
+                    released: Decimal, in_stock: Decimal, acting_user: User, product_output: str = "",
+                    evidence: UploadedFile | None = None) -> CcusMonth:
+    """One month of a CCUS chain; it must balance (utilized + stored + released + in stock = captured).
+    ``evidence`` (meter readings, weighbridge tickets, a lab report) is checked by its content; a
+    month saved again without a file keeps the one it had."""
     if not can_enter(acting_user, project.facility):
         raise NotAllowed("not_allowed", "您不能录入该项目的数据")
     row = CcusMonth.objects.select_for_update().filter(project=project, month=month_start(month)).first()
     row = row or CcusMonth(project=project, month=month_start(month), entered_by=acting_user)
     row.captured, row.utilized, row.stored, row.released, row.in_stock = captured, utilized, stored, released, in_stock
     row.product_output, row.entered_by = product_output, acting_user
-    from django.core.exceptions import ValidationError
-
+    stored_file = checked_evidence(evidence)
     try:
         row.full_clean(exclude=["project", "entered_by", "evidence"])
     except ValidationError as exc:
         name, msgs = next(iter(exc.message_dict.items()))
         raise InvalidInput("ccus_unbalanced" if name == "captured" else "invalid_number", f"{name}：{msgs[0]}",
                            field=name) from None
+    if stored_file is not None:
+        row.evidence = stored_file
     row.save()
     audit_record(actor=acting_user, action="carbon.ccus.month", target=project,
                  data={"month": f"{month:%Y-%m}", "captured": captured, "utilized": utilized, "stored": stored,
-                       "released": released, "in_stock": in_stock})
+                       "released": released, "in_stock": in_stock, "evidence": bool(stored_file)})
     return row
 
 

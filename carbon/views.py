@@ -20,10 +20,31 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from carbon import exports, selectors, services
-from carbon.choices import GWP_CHOICES, QUANTITIES, Indicator, ReportState, Tier
+from carbon.choices import (
+    FUEL_QUANTITIES,
+    GWP_CHOICES,
+    QUANTITIES,
+    CcusMethod,
+    FacilityKind,
+    FacilityStatus,
+    GasClass,
+    Indicator,
+    MiningMethod,
+    ReportState,
+    SourceCode,
+    Tier,
+)
 from carbon.imports import import_form_xlsx, import_gas_csv
 from carbon.inventory import FORMULAS, READS
-from carbon.models import ActivityRecord, CcusProject, FactorSet, InventoryResult, InventoryRun, Report
+from carbon.models import (
+    ActivityRecord,
+    CcusMonth,
+    CcusProject,
+    FactorSet,
+    InventoryResult,
+    InventoryRun,
+    Report,
+)
 from carbon.scenarios import ScenarioParams, run_scenario
 from carbon.scoping import (
     activity_visible_to,
@@ -31,10 +52,12 @@ from carbon.scoping import (
     can_enter,
     can_manage,
     can_prepare_report,
+    can_register,
     can_verify,
     facilities_visible_to,
     may_use,
     reading_units,
+    registrable_units,
     reports_visible_to,
     scenarios_visible_to,
 )
@@ -134,7 +157,15 @@ def home(request: HttpRequest) -> HttpResponse:
     over = sorted((r for r in limits if r["ok"] is False), key=lambda r: r["limit"] - r["value"])
     counts = {"ok": sum(1 for r in limits if r["ok"]), "over": len(over), "none": sum(1 for r in limits if r["ok"] is None)}
     few = scoped.count() <= 40
+    columns = selectors.INDICATOR_COLUMNS
+    table = None
+    if few:  # per facility, then the unit's own row (a group of hundreds: on each facility's page)
+        per = selectors.facility_indicators(scoped, year, run)
+        table = [{"fac": f, "values": [per[f.pk].values.get(c) for c, _l, _p in columns]} for f in scoped]
     return render(request, "carbon/home.html", {
+        "indicator_columns": columns, "indicator_table": table,
+        "unit_indicator_values": [ind.values.get(c) for c, _l, _p in columns],
+        "can_register": registrable_units(request.user).exists(),
         "unit": unit, "year": year, "run": run, "ind": ind, "data": data,
         "targets": selectors.target_rows(unit, year, ind),
         "limits": limits if few else over, "limit_counts": counts,
@@ -152,6 +183,98 @@ def facility_jump(request: HttpRequest) -> HttpResponse:
         raise Http404
     fac = _facility(request, int(pk))
     return redirect(f"{reverse('carbon:facility', args=[fac.pk])}?year={_year(request)}")
+
+
+# --- facility registration and editing ----------------------------------------------------------
+
+
+def _date_field(request: HttpRequest, name: str, label: str) -> date | None:
+    raw = (request.POST.get(name) or "").strip()
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise InvalidInput("invalid_date", _("%(f)s：“%(v)s”不是有效的日期（如 2020-06-30）") % {"f": label, "v": raw[:20]},
+                           field=name) from None
+
+
+def _facility_posted(request: HttpRequest) -> tuple[dict, list[tuple[str, str]]]:
+    """The form's fields as service arguments; an unparsable value is an error naming its field."""
+    p = request.POST
+    raw_cap = (p.get("capacity_mtpa") or "").strip()
+    fields = {
+        "kind": p.get("kind", ""), "mining_method": p.get("mining_method", ""), "gas_class": p.get("gas_class", ""),
+        "status": p.get("status") or FacilityStatus.OPERATING,
+        "capacity_mtpa": services.parse_decimal(raw_cap, _("核定产能（Mt/a）")) if raw_cap else None,
+        "commissioned_on": _date_field(request, "commissioned_on", _("投产日期")),
+        "retired_on": _date_field(request, "retired_on", _("关闭日期")),
+    }
+    sources = [tuple(v.split(":", 1)) if ":" in v else (v, "") for v in p.getlist("sources")]
+    return fields, sources  # type: ignore[return-value]
+
+
+def _facility_form(request: HttpRequest, fac, posted_fields: dict | None, posted_sources, status: int = 200) -> HttpResponse:
+    active = {(s.code, s.fuel) for s in fac.sources.filter(is_active=True)} if fac else set()
+    if posted_sources is not None:
+        active = set(posted_sources)
+    values = posted_fields or ({f: getattr(fac, f) for f in services.FACILITY_FIELDS} if fac else {"status": FacilityStatus.OPERATING})
+    source_options = []
+    for code, label in SourceCode.choices:
+        if code == SourceCode.FUEL:
+            for fuel in FUEL_QUANTITIES:
+                name = fuel.split(".", 1)[1]
+                source_options.append({"value": f"{code}:{name}", "label": f"{label} · {QUANTITIES[fuel].label}",
+                                       "checked": (code, name) in active})
+        else:
+            source_options.append({"value": code, "label": label, "checked": (code, "") in active})
+    return render(request, "carbon/facility_form.html", {
+        "fac": fac, "v": values, "source_options": source_options,
+        "units": None if fac else registrable_units(request.user).order_by("path")[:500],
+        "kinds": FacilityKind.choices, "methods": MiningMethod.choices, "gas_classes": GasClass.choices,
+        "statuses": FacilityStatus.choices, "chosen_unit": request.POST.get("unit", ""),
+    }, status=status)
+
+
+@_gate
+def facility_new(request: HttpRequest) -> HttpResponse:
+    """Register a facility (an energy officer: units of their own subtree), phone-first."""
+    if not registrable_units(request.user).exists() and request.method != "POST":
+        return _forbidden(request)
+    if request.method == "POST":
+        fields: dict | None = None
+        sources = None
+        try:
+            fields, sources = _facility_posted(request)
+            unit = registrable_units(request.user).filter(code=(request.POST.get("unit") or "").strip().upper()).first()
+            if unit is None:
+                raise InvalidInput("unknown_unit", _("单位：请选择本单位或下级单位中尚未登记的单位"), field="unit")
+            fac = services.facility_register(unit=unit, acting_user=request.user, sources=sources, **fields)
+        except DomainError as exc:
+            _error(request, exc)
+            return _facility_form(request, None, fields or dict(request.POST.items()), sources, status=422)
+        messages.success(request, _("已登记设施：%(n)s") % {"n": fac.unit.name})
+        return redirect("carbon:facility", pk=fac.pk)
+    return _facility_form(request, None, None, None)
+
+
+@_gate
+def facility_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    fac = _facility(request, pk)
+    if not can_register(request.user, fac.unit):
+        return _forbidden(request)
+    if request.method == "POST":
+        fields: dict | None = None
+        sources = None
+        try:
+            fields, sources = _facility_posted(request)
+            services.facility_update(facility=fac, acting_user=request.user, changes=fields, sources=sources)
+        except DomainError as exc:
+            _error(request, exc)
+            return _facility_form(request, fac, fields or dict(request.POST.items()), sources, status=422)
+        messages.success(request, _("已保存"))
+        return redirect("carbon:facility", pk=fac.pk)
+    return _facility_form(request, fac, None, None)
 
 
 # --- facility and monthly entry ------------------------------------------------------------------
@@ -181,8 +304,12 @@ def facility(request: HttpRequest, pk: int) -> HttpResponse:
 
         results = list(InventoryResult.objects.filter(run=run, facility=fac).values("code")
                        .annotate(t=Sum("tonnes"), e=Sum("co2e")).order_by("code"))
+    ind = selectors.facility_indicators(facilities_visible_to(request.user).filter(pk=fac.pk), year, run)[fac.pk]
+    indicators = [{"code": code, "label": label, "value": ind.values.get(code), "percent": pct}
+                  for code, label, pct in selectors.INDICATOR_COLUMNS]
     return render(request, "carbon/facility.html", {
-        "fac": fac, "year": year, "months": months, "results": results, "run": run,
+        "fac": fac, "year": year, "months": months, "results": results, "run": run, "indicators": indicators,
+        "can_register": can_register(request.user, fac.unit),
         "can_enter": can_enter(request.user, fac), "projects": CcusProject.objects.filter(facility=fac),
         "measured": fac.measured_factors.order_by("-month_from"),
     })
@@ -289,9 +416,20 @@ def drill(request: HttpRequest) -> HttpResponse:
     rows = {a.pk: a for a in activity_visible_to(request.user).filter(pk__in=row_ids).select_related("entered_by", "approved_by")}
     for r in results:
         r.rows = [rows[i] for i in r.explanation.get("r", []) if i in rows]
+    ccus = []
+    if code in ("", "ccus", "ghg.ccus"):  # the CCUS chain's months with their evidence
+        cq = CcusMonth.objects.filter(project__facility__in=facilities, month__year=year).select_related(
+            "project__facility__unit", "entered_by")
+        if unit is not None:
+            cq = cq.filter(project__facility__in=selectors.in_subtree(facilities, unit))
+        if fid.isdigit():
+            cq = cq.filter(project__facility_id=int(fid))
+        if mo.isdigit() and 1 <= int(mo) <= 12:
+            cq = cq.filter(month=date(year, int(mo), 1))
+        ccus = list(cq.order_by("project__name", "month")[:120])
     return render(request, "carbon/drill.html", {"results": results, "year": year, "run": run, "code": code,
                                                  "truncated": len(results) == 200, "reads": READS,
-                                                 "formulas": FORMULAS})
+                                                 "formulas": FORMULAS, "ccus": ccus})
 
 
 # --- factors, runs, imports ----------------------------------------------------------------------
@@ -346,15 +484,19 @@ def factors(request: HttpRequest) -> HttpResponse:
 
 @_gate
 def runs(request: HttpRequest) -> HttpResponse:
+    """Versions of a year, their methodology, the side-by-side diff; recomputation is a background
+    job (progress at /jobs/<uuid>/)."""
     year = _year(request)
     status = 200
     if request.method == "POST":
         try:
-            run = services.inventory_recompute(year=year, acting_user=request.user,
-                                               gwp_set=request.POST.get("gwp_set") or "SAR",
-                                               reason=(request.POST.get("reason") or "")[:200])
-            messages.success(request, _("已生成第%(v)s版核算结果") % {"v": run.version})
-            return redirect(f"{reverse('carbon:runs')}?year={year}")
+            job = services.inventory_recompute_start(
+                year=year, acting_user=request.user, gwp_set=request.POST.get("gwp_set") or "SAR",
+                reason=(request.POST.get("reason") or "")[:200],
+                count_unburnt_ch4=request.POST.get("count_unburnt_ch4") == "1",
+                ccus_method=request.POST.get("ccus_method") or CcusMethod.MEMO)
+            messages.success(request, _("已开始重新核算，完成后生成新版本"))
+            return redirect("job_status", public_id=job.public_id)
         except DomainError as exc:
             _error(request, exc)
             status = exc.status
@@ -370,6 +512,7 @@ def runs(request: HttpRequest) -> HttpResponse:
     elif len(all_runs) >= 2 and request.method == "GET":
         return redirect(f"{reverse('carbon:runs')}?year={year}&a={all_runs[1].pk}&b={all_runs[0].pk}")
     return render(request, "carbon/runs.html", {"runs": all_runs, "year": year, "diff": diff, "gwp": GWP_CHOICES,
+                                                "ccus_methods": CcusMethod.choices,
                                                 "can_manage": can_manage(request.user)}, status=status)
 
 
@@ -426,11 +569,20 @@ def ccus_month(request: HttpRequest, pk: int) -> HttpResponse:
             stored=services.parse_decimal(p.get("stored") or "0", _("封存量")),
             released=services.parse_decimal(p.get("released") or "0", _("释放量")),
             in_stock=services.parse_decimal(p.get("in_stock") or "0", _("库存量")),
-            product_output=p.get("product_output", "")[:100], acting_user=request.user)
+            product_output=p.get("product_output", "")[:100], acting_user=request.user,
+            evidence=_upload(request, "evidence"))
         messages.success(request, _("已保存"))
     except DomainError as exc:
         _error(request, exc)
     return redirect("carbon:methane")
+
+
+@_gate
+def ccus_evidence(request: HttpRequest, pk: int) -> HttpResponse:
+    row = get_object_or_404(CcusMonth.objects.filter(project__facility__in=facilities_visible_to(request.user)), pk=pk)
+    if not row.evidence:
+        raise Http404
+    return FileResponse(row.evidence.open("rb"), as_attachment=True, filename=row.evidence.name.rsplit("/", 1)[-1])
 
 
 # --- reports ------------------------------------------------------------------------------------
@@ -452,7 +604,13 @@ def reports(request: HttpRequest) -> HttpResponse:
             if unit is None:
                 raise InvalidInput("unknown_unit", _("报告主体：单位不存在"))
             year = int(request.POST.get("year") or 0)
-            report = services.report_create(entity=unit, year=year, acting_user=request.user,
+            run = None
+            chosen = (request.POST.get("run") or "").strip()
+            if chosen:
+                run = InventoryRun.objects.filter(pk=int(chosen), year=year).first() if chosen.isdigit() else None
+                if run is None:
+                    raise InvalidInput("invalid_run", _("核算版本：所选版本不属于该年度"), field="run")
+            report = services.report_create(entity=unit, year=year, acting_user=request.user, run=run,
                                             uncertainty_notes=(request.POST.get("notes") or "")[:4000])
             return redirect("carbon:report", public_id=report.public_id)
         except ValueError:
@@ -462,7 +620,8 @@ def reports(request: HttpRequest) -> HttpResponse:
     units = [u for u in (reading_units(request.user) if not request.user.is_superuser else Unit.objects.filter(depth__lte=2))]
     return render(request, "carbon/reports.html", {
         "reports": reports_visible_to(request.user).select_related("entity", "run")[:100],
-        "units": units, "year": _year(request)})
+        "units": units, "year": _year(request),
+        "year_runs": InventoryRun.objects.filter(year=_year(request)).order_by("-version")[:20]})
 
 
 @login_required  # not _gate: a named report answers 404 to anyone outside its scope, carbon role or not
@@ -497,6 +656,7 @@ def report(request: HttpRequest, public_id: str) -> HttpResponse:
     tables = exports.report_tables(rep)
     return render(request, "carbon/report.html", {
         "rep": rep, "tables": tables, "trail": trail, "findings": rep.findings.all(),
+        "methodology": exports.methodology_text(rep.run),
         "flags": selectors.entity_flags(rep.entity, rep.year) if rep.state in (ReportState.DRAFT, ReportState.CORRECTED) else [],
         "can_prepare": can_prepare_report(request.user, rep.entity), "can_verify": can_verify(request.user, rep.entity),
         "States": ReportState,

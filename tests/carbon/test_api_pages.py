@@ -61,11 +61,15 @@ def test_activity_bulk_is_all_or_nothing(world):
     assert listed["count"] == 2
 
 
-def test_results_explain_themselves_and_recompute_makes_versions(world):
+def test_results_explain_themselves_and_recompute_makes_versions(world, django_capture_on_commit_callbacks):
     fill_year(world, 2025, months=[1])
     assert post(api(world.officer), "/runs", {"year": 2025}).status_code == 403
-    r = post(api(world.admin), "/runs", {"year": 2025, "gwp_set": "AR5"})
-    assert r.status_code == 201 and r.json()["version"] == 1
+    with django_capture_on_commit_callbacks(execute=True):  # the background job runs after the commit
+        r = post(api(world.admin), "/runs", {"year": 2025, "gwp_set": "AR5"})
+    assert r.status_code == 202 and r.json()["progress_url"] == f"/jobs/{r.json()['job']}/"
+    job = api(world.admin).get(f"{BASE}/runs/jobs/{r.json()['job']}").json()
+    assert job["status"] == "done" and job["run"]["version"] == 1 and job["run"]["gwp_set"] == "AR5"
+    assert api(world.officer).get(f"{BASE}/runs/jobs/{r.json()['job']}").status_code == 404  # not the officer's job
     body = api(world.officer).get(f"{BASE}/results", {"year": 2025, "code": "ghg.electricity"}).json()
     item = body["items"][0]
     assert D(item["co2e"]).quantize(D("0.01")) == D("1140.60")
@@ -167,15 +171,21 @@ def test_report_pages_and_downloads(world):
     assert Report.objects.get().state == "draft"
 
 
-def test_recompute_page_and_side_by_side_diff(world):
+def test_recompute_page_and_side_by_side_diff(world, django_capture_on_commit_callbacks):
     fill_year(world, 2025, months=[1])
     c = page(world.admin)
-    c.post("/carbon/runs/?year=2025", {"gwp_set": "SAR"})
-    c.post("/carbon/runs/?year=2025", {"gwp_set": "AR5", "reason": "AR5"})
+    with django_capture_on_commit_callbacks(execute=True):
+        first = c.post("/carbon/runs/?year=2025", {"gwp_set": "SAR"})
+    assert first.status_code == 302 and first["Location"].startswith("/jobs/")
+    progress = c.get(first["Location"])
+    assert progress.status_code == 200 and "已生成2025年第1版核算结果" in progress.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        c.post("/carbon/runs/?year=2025", {"gwp_set": "AR5", "reason": "AR5"})
     assert InventoryRun.objects.count() == 2
     r = c.get("/carbon/runs/?year=2025", follow=True)
     assert 'data-testid="diff"' in r.content.decode()
-    assert page(world.officer).post("/carbon/runs/?year=2025", {"gwp_set": "SAR"}).status_code == 403
+    with django_capture_on_commit_callbacks(execute=True):
+        assert page(world.officer).post("/carbon/runs/?year=2025", {"gwp_set": "SAR"}).status_code == 403
     assert InventoryRun.objects.count() == 2
 
 

@@ -28,6 +28,7 @@ __all__ = [
     "Total",
     "ch4_post",
     "ch4_surface",
+    "ccus_deduction",
     "ch4_underground",
     "co2_underground",
     "convert",
@@ -52,6 +53,9 @@ CH4_TO_CO2 = Decimal(44) / Decimal(16)
 # Results are kept to the gram (10⁻⁶ t): exact sums in any order and partition (Decimal addition of
 # numbers with six places is exact), six orders of magnitude below what is shown (0.01 t).
 PLACES = Decimal("0.000001")
+
+
+ZERO_Q = Decimal("0.000000")
 
 
 def _q(value: Decimal) -> Decimal:
@@ -122,9 +126,10 @@ class Factors:
         return {f.version for f in self._by_code.values()}
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Result:
-    """One formula's outcome for one facility-month. ``tonnes`` is t of ``gas``."""
+    """One formula's outcome for one facility-month. ``tonnes`` is t of ``gas``. Treated as
+    immutable; not frozen because a frozen dataclass's construction was a tenth of a recomputation."""
 
     code: str
     gas: str  # "CO2" or "CH4"
@@ -138,8 +143,11 @@ class Result:
     ch4_unburnt: Decimal = ZERO
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "tonnes", _q(self.tonnes))
-        object.__setattr__(self, "ch4_unburnt", _q(self.ch4_unburnt))
+        self.tonnes = self.tonnes.quantize(PLACES)
+        if self.ch4_unburnt:
+            self.ch4_unburnt = self.ch4_unburnt.quantize(PLACES)
+        else:
+            self.ch4_unburnt = ZERO_Q
 
     def co2e(self, gwp: Decimal) -> Decimal:
         return self.tonnes * gwp if self.gas == "CH4" else self.tonnes
@@ -169,7 +177,7 @@ class Result:
 def _nonneg(name: str, value: Decimal | int | str | None) -> Decimal:
     if value is None:
         return ZERO
-    v = Decimal(value)
+    v = value if type(value) is Decimal else Decimal(value)
     if not v.is_finite():
         raise ActivityError(name, "不是有效的数值")
     if v < 0:
@@ -286,6 +294,23 @@ def heat(purchased: Decimal, supplied_out: Decimal, factors: Factors, rows: tupl
     ef = factors["ef_heat"]
     return Result("ghg.heat", "CO2", 2, (bought - out) * ef.value, "E = (购入 − 输出) GJ × EF_heat",
                   {"purchased": bought, "supplied_out": out}, (ef,), rows)
+
+
+CCUS_METHODS = ("stored", "stored_utilized")
+
+
+def ccus_deduction(stored_t: Decimal, utilized_t: Decimal, method: str, rows: tuple[int, ...] = ()) -> Result:
+    """ghg.ccus: CO2 subtracted from scope 1 under a methodology that allows it (carbon-rules.md §5):
+    ``stored`` subtracts the CO2 stored, ``stored_utilized`` also the CO2 bound in products. A negative
+    figure; the default methodology (a memo item) never calls this."""
+    stored = _nonneg("ccus_stored", stored_t)
+    utilized = _nonneg("ccus_utilized", utilized_t)
+    if method not in CCUS_METHODS:
+        raise ActivityError("ccus_method", f"未知的CCUS处理方法“{method}”")
+    if method == "stored":
+        return Result("ghg.ccus", "CO2", 1, -stored, "E = −封存量", {"stored": stored}, (), rows)
+    return Result("ghg.ccus", "CO2", 1, -(stored + utilized), "E = −(封存量 + 利用量)",
+                  {"stored": stored, "utilized": utilized}, (), rows)
 
 
 @dataclass(frozen=True)

@@ -57,7 +57,8 @@
       });
       var names = {}; links.forEach(function (l) { names[l.source] = 1; names[l.target] = 1; });
       return { option: { tooltip: tip, series: [{ type: "sankey", left: 8, right: 90,
-        data: Object.keys(names).map(function (n) { return { name: n }; }), links: links }] } };
+        data: Object.keys(names).map(function (n) { return { name: n }; }), links: links }] },
+        click: function () { drill({ code: "ccus" }); } };
     }
   };
   document.querySelectorAll("[data-chart]").forEach(function (node) {
