@@ -21,6 +21,7 @@ class PieceState(models.TextChoices):
     RETURNED = "returned", _("退回修改")  # a reviewer sent it back; the author may revise and resubmit
     REJECTED = "rejected", _("不予采用")  # final: never published
     PUBLISHED = "published", _("已签发")  # passed all levels; on the news page unless embargoed or outside-only
+    WITHDRAWN = "withdrawn", _("已撤稿")  # taken off the news page by the 宣传部 after publication (kept, audited)
 
 
 class Decision(models.TextChoices):

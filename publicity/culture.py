@@ -11,16 +11,16 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db import transaction
-from django.db.models import Count, Max, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 
 from audit.services import audit_record
 from core.errors import InvalidInput, NotAllowed
 from orgs.models import Unit, User, subtree_q
 from petitions.uploads import check_upload
-from publicity.choices import CampaignKind
-from publicity.models import Campaign, CampaignActivity, GalleryItem
+from publicity.choices import CampaignKind, ConceptKind
+from publicity.models import Campaign, CampaignActivity, Concept, ConceptVersion, GalleryItem
 from publicity.newsroom import PHOTO_TYPES
-from publicity.scoping import is_staff_for
+from publicity.scoping import is_staff_for, staff_units
 
 
 @transaction.atomic
@@ -93,3 +93,82 @@ def gallery_visible_to(user: User) -> QuerySet[GalleryItem]:
 
 def culture_campaigns() -> QuerySet[Campaign]:
     return Campaign.objects.filter(kind=CampaignKind.CULTURE)
+
+
+# --- the culture concept system (理念体系) ---------------------------------------------------------
+
+
+def may_edit_concepts_of(user: User, unit: Unit | None) -> bool:
+    """A unit's concepts: its 宣传干事 and those above; the group's own (unit None): administrators
+    and the 宣传干事 of a top unit."""
+    units = staff_units(user)
+    if units is None:
+        return True
+    if unit is None:
+        return any(u.parent_id is None for u in units)
+    return any(unit.is_within(u) for u in units)
+
+
+def concepts_editable_by(user: User) -> QuerySet[Concept]:
+    """The concepts ``user`` may edit (the scoping function of this record kind)."""
+    units = staff_units(user)
+    if units is None:
+        return Concept.objects.all()
+    if not units:
+        return Concept.objects.none()
+    q = subtree_q(units, field="unit__")
+    if any(u.parent_id is None for u in units):
+        q |= Q(unit__isnull=True)
+    return Concept.objects.filter(q)
+
+
+@dataclass
+class ConceptText:
+    kind: str
+    title: str
+    body: str
+    order: int = 0
+    is_active: bool = True
+    note: str = ""
+
+    def check(self) -> None:
+        if self.kind not in ConceptKind.values:
+            raise InvalidInput("bad_kind", "理念类别无效")
+        if not self.title.strip() or not self.body.strip():
+            raise InvalidInput("concept_required", "请填写标题和释义")
+        if len(self.title.strip()) > 100 or not 0 <= self.order <= 32767:
+            raise InvalidInput("concept_too_long", "标题最多100字，顺序为0至32767")
+
+
+@transaction.atomic
+def concept_save(*, acting_user: User, text: ConceptText, concept: Concept | None = None,
+                 unit: Unit | None = None) -> Concept:
+    """A new concept, or a new version of one (the earlier texts are kept as ConceptVersion);
+    retiring one is saving it with ``is_active`` False. Audited either way."""
+    text.check()
+    if concept is not None:
+        concept = Concept.objects.select_for_update().get(pk=concept.pk)
+        unit = concept.unit
+    if not may_edit_concepts_of(acting_user, unit):
+        raise NotAllowed("not_publicity_staff", "只有该单位（集团理念：集团）的宣传干事可以修改理念")
+    fields = {"kind": text.kind, "title": text.title.strip(), "body": text.body.strip(), "order": text.order,
+              "is_active": text.is_active}
+    if concept is None:
+        concept = Concept.objects.create(unit=unit, version=1, **fields)
+        action, before = "publicity.concept.create", None
+    else:
+        before = {"title": concept.title, "kind": concept.kind, "is_active": concept.is_active,
+                  "version": concept.version}
+        if all(getattr(concept, k) == v for k, v in fields.items()):
+            raise InvalidInput("no_change", "内容没有变化")
+        for k, v in fields.items():
+            setattr(concept, k, v)
+        concept.version += 1
+        concept.save(update_fields=[*fields, "version"])
+        action = "publicity.concept.edit"
+    ConceptVersion.objects.create(concept=concept, number=concept.version, created_by=acting_user,
+                                  note=text.note.strip()[:200], **fields)
+    audit_record(actor=acting_user, action=action, target=concept,
+                 data={"version": concept.version, "title": concept.title, "kind": concept.kind,
+                       "is_active": concept.is_active, "unit": unit.code if unit else None, "before": before})
+    return concept

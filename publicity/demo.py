@@ -59,8 +59,9 @@ def build_publicity() -> int:
     people = _people("TSK", 12)
     if len(people) < 8:
         return 0
-    for kind, title, body in CONCEPTS:
-        Concept.objects.create(kind=kind, title=title, body=body, order=len(Concept.objects.all()))
+    for i, (kind, title, body) in enumerate(CONCEPTS):
+        culture.concept_save(acting_user=officer, text=culture.ConceptText(kind=kind, title=title, body=body, order=i,
+                                                                          note="演示数据"))
     themes = {name: Theme.objects.get_or_create(name=name, defaults={"categories": cats})[0] for name, cats in THEMES}
     outlets = {name: placements.outlet_create(name=name, level=level, acting_user=officer) for name, level in OUTLETS}
     correspondent, editor, head, leader, lecturer = people[0], people[1], people[2], people[3], people[4]

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from orgs.models import Unit
 from petitions.forms import MultipleFileField, MultipleFileInput
-from publicity.choices import Decision, OutletLevel, PieceKind
+from publicity.choices import ConceptKind, Decision, OutletLevel, PieceKind
 from publicity.models import Theme
 
 PHOTO_ACCEPT = "image/jpeg,image/png,image/webp,.jpg,.jpeg,.png,.webp"
@@ -387,4 +387,24 @@ class BriefEditForm(Bootstrap, forms.Form):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self._style()
+
+
+class ConceptForm(Bootstrap, forms.Form):
+    """A culture concept (理念): group-wide when no unit is chosen (only the group's 宣传部)."""
+
+    kind = forms.ChoiceField(label=_("类别"), choices=ConceptKind.choices)
+    title = forms.CharField(label=_("标题"), max_length=100)
+    body = forms.CharField(label=_("释义"), max_length=4000, widget=forms.Textarea(attrs={"rows": 5}))
+    order = forms.IntegerField(label=_("顺序"), min_value=0, max_value=32767, initial=0)
+    is_active = forms.BooleanField(label=_("在用（员工可在企业文化页阅读）"), required=False, initial=True)
+    note = forms.CharField(label=_("修改说明"), max_length=200, required=False)
+    unit = forms.ModelChoiceField(label=_("单位（不选：集团理念）"), queryset=Unit.objects.none(), required=False)
+
+    def __init__(self, *args, units=None, with_unit: bool = True, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if with_unit:
+            self.fields["unit"].queryset = units if units is not None else Unit.objects.none()
+        else:
+            del self.fields["unit"]
         self._style()

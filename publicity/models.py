@@ -666,6 +666,12 @@ class Concept(models.Model):
     title = models.CharField(_("标题"), max_length=100)
     body = models.TextField(_("释义"))
     order = models.PositiveSmallIntegerField(_("顺序"), default=0)
+    # None: the group's own concept system (edited by the group's 宣传部); a unit: that unit's
+    # additions (edited by its 宣传干事 and those above). Edited on /publicity/culture/concepts/.
+    unit = models.ForeignKey(Unit, verbose_name=_("单位"), null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="+")
+    is_active = models.BooleanField(_("在用"), default=True)
+    version = models.PositiveIntegerField(_("版本"), default=1)
 
     class Meta:
         verbose_name = _("文化理念")
@@ -674,6 +680,30 @@ class Concept(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class ConceptVersion(models.Model):
+    """One saved text of a culture concept: every edit adds one; none is changed."""
+
+    concept = models.ForeignKey(Concept, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField(_("版本号"))
+    kind = models.CharField(_("类别"), max_length=10, choices=ConceptKind.choices)
+    title = models.CharField(_("标题"), max_length=100)
+    body = models.TextField(_("释义"))
+    order = models.PositiveSmallIntegerField(_("顺序"), default=0)
+    is_active = models.BooleanField(_("在用"), default=True)
+    note = models.CharField(_("修改说明"), max_length=200, blank=True)
+    created_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("保存时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("文化理念版本")
+        verbose_name_plural = _("文化理念版本")
+        ordering = ["concept", "-number"]
+        constraints = [models.UniqueConstraint(fields=["concept", "number"], name="pub_concept_version_number")]
+
+    def __str__(self) -> str:
+        return f"{self.title} v{self.number}"
 
 
 class CampaignActivity(models.Model):
@@ -747,3 +777,26 @@ class SentimentBrief(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit} {self.year}Q{self.quarter}"
+
+
+class NewsToken(models.Model):
+    """One posting of the news search index: a character bigram (or single character) of a
+    published news piece's title or lead (publicity.search). Written when the piece is published,
+    deleted when it is withdrawn; ``published_at`` is the piece's, so a term's postings are read
+    newest first in index order and an embargoed piece's postings are not yet due."""
+
+    token = models.CharField(max_length=2)
+    piece = models.ForeignKey(Piece, on_delete=models.CASCADE, related_name="+")
+    published_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("新闻检索词元")
+        verbose_name_plural = _("新闻检索词元")
+        indexes = [
+            # Postings of one token newest first (the search's driving scan) and the point probe
+            # (token, published_at, piece) that checks a candidate holds the other tokens.
+            models.Index(fields=["token", "-published_at", "-piece"], name="pub_news_token_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.token} → {self.piece_id}"

@@ -15,6 +15,7 @@ from core.errors import InvalidInput, InvalidState, NotAllowed
 from orgs.models import Unit, User
 from petitions.notify import notify_user
 from petitions.uploads import check_upload
+from publicity import search
 from publicity.choices import Decision, PieceKind, PieceState, ReviewLevel
 from publicity.models import Correspondent, EditorialPost, Piece, PiecePhoto, PieceReview, PieceVersion, Theme
 from publicity.rules import current_rule
@@ -255,6 +256,8 @@ def piece_review(*, piece: Piece, acting_user: User, decision: str, proofread: b
     else:
         piece.state, piece.stage = PieceState.REJECTED, ""
     piece.save(update_fields=["state", "stage", "published_at", "review_rule_version"])
+    if piece.state == PieceState.PUBLISHED:
+        search.index_piece(piece)  # postings dated published_at: an embargoed piece is not found before
     audit_record(actor=acting_user, action=f"publicity.piece.review.{decision}", target=piece,
                  data={"level": level, "round": piece.round, "proofread": proofread, "state": piece.state,
                        "rule_version": rule.version})
@@ -262,6 +265,31 @@ def piece_review(*, piece: Piece, acting_user: User, decision: str, proofread: b
         _notify_stage(piece)
     else:
         notify_user(piece.author, None, f"您的稿件《{piece.title[:40]}》{PieceState(piece.state).label}")
+    return piece
+
+
+def may_withdraw(user: User, piece: Piece) -> bool:
+    return piece.state == PieceState.PUBLISHED and is_staff_for(user, piece.unit)
+
+
+@transaction.atomic
+def piece_withdraw(*, piece: Piece, acting_user: User, reason: str, now: datetime | None = None) -> Piece:
+    """撤稿: the 宣传部 takes a published piece off the news pages (its review record and versions
+    are kept); its search postings go with it."""
+    now = now or timezone.now()
+    piece = Piece.objects.select_for_update().select_related("unit").get(pk=piece.pk)
+    if not is_staff_for(acting_user, piece.unit):
+        raise NotAllowed("not_publicity_staff", "只有本单位的宣传干事可以撤稿")
+    if piece.state != PieceState.PUBLISHED:
+        raise InvalidState("not_published", "只有已签发的稿件可以撤稿")
+    if not reason.strip():
+        raise InvalidInput("reason_required", "请写明撤稿原因")
+    piece.state = PieceState.WITHDRAWN
+    piece.save(update_fields=["state"])
+    search.unindex_piece(piece)
+    audit_record(actor=acting_user, action="publicity.piece.withdraw", target=piece,
+                 data={"reason": reason.strip()[:500], "at": now.isoformat()})
+    notify_user(piece.author, None, f"您的稿件《{piece.title[:40]}》已撤稿")
     return piece
 
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 from orgs.choices import Role
 from orgs.models import Unit, User, subtree_q
 from publicity.choices import PieceState
+from publicity.search import news_q
 
 STAFF_ROLES = (Role.PUBLICITY_OFFICER, Role.ADMINISTRATOR)
 
@@ -99,6 +100,4 @@ def news_visible_to(user: User, now: datetime | None = None) -> QuerySet:
     if not user.is_authenticated:
         return Piece.objects.none()
     now = now or timezone.now()
-    return Piece.objects.filter(state=PieceState.PUBLISHED, for_news=True, published_at__lte=now).filter(
-        Q(embargo_until__isnull=True) | Q(embargo_until__lte=now)
-    )
+    return Piece.objects.filter(news_q(now))

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from core.errors import DomainError
 from publicity import culture, lectures
-from publicity.forms import ActivityForm, GalleryForm
+from publicity.forms import ActivityForm, ConceptForm, GalleryForm
 from publicity.models import Concept
 from publicity.scoping import is_staff_for, staff_unit_choices
 from publicity.views.common import download_headers, forbidden, form_errors
@@ -21,7 +21,7 @@ from publicity.views.common import download_headers, forbidden, form_errors
 @login_required
 def culture_home(request: HttpRequest) -> HttpResponse:
     return render(request, "publicity/culture.html", {
-        "concepts": Concept.objects.all(), "campaigns": culture.culture_campaigns().select_related("unit")[:50],
+        "concepts": Concept.objects.filter(is_active=True).select_related("unit"), "campaigns": culture.culture_campaigns().select_related("unit")[:50],
         "gallery": culture.gallery_visible_to(request.user).select_related("unit", "campaign")[:24],
         "is_staff": is_staff_for(request.user),
     })
@@ -84,3 +84,59 @@ def gallery_file(request: HttpRequest, pk: int) -> HttpResponse:
     except (FileNotFoundError, OSError):
         raise Http404 from None
     return download_headers(FileResponse(handle, content_type=item.content_type or "application/octet-stream"))
+
+
+def _concept_text(d: dict) -> culture.ConceptText:
+    return culture.ConceptText(kind=d["kind"], title=d["title"], body=d["body"], order=d["order"] or 0,
+                               is_active=d["is_active"], note=d.get("note") or "")
+
+
+@login_required
+def concept_list(request: HttpRequest) -> HttpResponse:
+    if not is_staff_for(request.user):
+        return forbidden(request, _("只有宣传干事可以维护理念体系"))
+    rows = culture.concepts_editable_by(request.user).select_related("unit").order_by("unit__path", "order", "id")
+    return render(request, "publicity/concepts.html", {"rows": rows})
+
+
+@login_required
+def concept_new(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if not is_staff_for(user):
+        return forbidden(request, _("只有宣传干事可以维护理念体系"))
+    form = ConceptForm(request.POST or None, units=staff_unit_choices(user))
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                concept = culture.concept_save(acting_user=user, text=_concept_text(form.cleaned_data),
+                                               unit=form.cleaned_data.get("unit"))
+            except DomainError as e:
+                messages.error(request, e.message)
+            else:
+                messages.success(request, _("已保存"))
+                return redirect("publicity:concept", pk=concept.pk)
+        else:
+            messages.error(request, form_errors(form))
+    return render(request, "publicity/concept_form.html", {"form": form, "concept": None, "versions": []})
+
+
+@login_required
+def concept_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    concept = get_object_or_404(culture.concepts_editable_by(user).select_related("unit"), pk=pk)
+    initial = {"kind": concept.kind, "title": concept.title, "body": concept.body, "order": concept.order,
+               "is_active": concept.is_active}
+    form = ConceptForm(request.POST or None, initial=initial, with_unit=False)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                culture.concept_save(acting_user=user, text=_concept_text(form.cleaned_data), concept=concept)
+            except DomainError as e:
+                messages.error(request, e.message)
+            else:
+                messages.success(request, _("已保存新版本"))
+                return redirect("publicity:concept", pk=concept.pk)
+        else:
+            messages.error(request, form_errors(form))
+    return render(request, "publicity/concept_form.html", {
+        "form": form, "concept": concept, "versions": concept.versions.select_related("created_by")[:50]})

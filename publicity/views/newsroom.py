@@ -30,7 +30,7 @@ from publicity.views.common import download_headers, forbidden, form_errors
 
 STATE_TONES = {
     PieceState.DRAFT: "secondary", PieceState.IN_REVIEW: "primary", PieceState.RETURNED: "warning",
-    PieceState.REJECTED: "dark", PieceState.PUBLISHED: "success",
+    PieceState.REJECTED: "dark", PieceState.PUBLISHED: "success", PieceState.WITHDRAWN: "dark",
 }
 
 
@@ -130,6 +130,7 @@ def piece_detail(request: HttpRequest, public_id) -> HttpResponse:
                               auto_id="edit-%s"),
         "Decision": Decision,
         "may_place": piece.state == PieceState.PUBLISHED and is_staff_for(user, piece.unit),
+        "may_withdraw": newsroom.may_withdraw(user, piece),
     })
 
 
@@ -165,6 +166,9 @@ def piece_act(request: HttpRequest, public_id, action: str) -> HttpResponse:
                 messages.success(request, _("已保存新版本"))
             else:
                 messages.error(request, form_errors(form))
+        elif action == "withdraw":
+            newsroom.piece_withdraw(piece=piece, acting_user=user, reason=request.POST.get("reason", "")[:500])
+            messages.success(request, _("已撤稿，新闻页和检索中不再出现"))
         elif action == "photos":
             files = request.FILES.getlist("photos")
             if files:
@@ -198,3 +202,33 @@ def photo(request: HttpRequest, pk: int) -> HttpResponse:
     response = FileResponse(handle, as_attachment=False, filename=row.original_name,
                             content_type=row.content_type or "application/octet-stream")
     return download_headers(response)
+
+
+@login_required
+def news_sw(request: HttpRequest) -> HttpResponse:
+    """The news pages' service worker, from the app's static files, at a URL inside the scope it
+    controls (/publicity/news/), so no Service-Worker-Allowed widening is needed."""
+    from django.contrib.staticfiles import finders
+    from django.contrib.staticfiles.storage import staticfiles_storage
+
+    name = "publicity/news-sw.js"
+    found = finders.find(name)
+    try:
+        if found:
+            with open(found, "rb") as fh:
+                body = fh.read()
+        else:
+            with staticfiles_storage.open(name) as fh:
+                body = fh.read()
+    except OSError:
+        raise Http404 from None
+    response = HttpResponse(body, content_type="text/javascript; charset=utf-8")
+    response["Cache-Control"] = "no-cache"  # the browser checks for a new worker on every visit
+    response["Service-Worker-Allowed"] = request.path.rsplit("/", 1)[0] + "/"
+    return response
+
+
+@login_required
+def news_offline(request: HttpRequest) -> HttpResponse:
+    """Shown by the service worker for a news page not saved on this phone while offline."""
+    return render(request, "publicity/news_offline.html")

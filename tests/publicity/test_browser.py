@@ -142,3 +142,60 @@ def test_incident_logged_and_escalated_when_overdue(live_server, new_tab, nr, ar
     incident = Incident.objects.get()
     assert incident.escalated_at is not None and incident.due_at == incident.found_at + timedelta(hours=4)
     assert tab.script_errors == [] and tab.missing_static == []
+
+
+def worker_ready(page: Page) -> None:
+    """The news pages' service worker controls the page and has saved it (CSP: no eval'd waits)."""
+    expect(page.locator("html")).to_have_attribute("data-pub-offline", "ready")
+    for _ in range(50):
+        if page.evaluate("() => navigator.serviceWorker.controller !== null"):
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError("the service worker does not control the page")
+
+
+def test_news_readable_offline_after_a_visit(live_server, new_tab, nr, artifacts_dir):
+    """Phone-first, offline-safe: a reader opens the news list and a piece; the phone loses its
+    network; reloading the piece still shows it (from the service worker's cache) with the offline
+    notice; a piece never opened shows the offline page instead of the browser's error."""
+    from publicity import newsroom
+    from publicity.choices import Decision
+
+    def publish(title: str, body: str) -> Piece:
+        draft = newsroom.PieceDraft(title=title, body=body, unit=nr.team, lead="离线阅读测试")
+        piece = newsroom.piece_create(author=nr.correspondent, draft=draft, submit=True)
+        for who in (nr.editor, nr.head, nr.leader):
+            piece = newsroom.piece_review(piece=piece, acting_user=who, decision=Decision.PASS, proofread=True)
+        return piece
+
+    read = publish("井下5G网络全覆盖", "东山煤矿井下5G网络实现全覆盖，视频巡检替代人工巡检三成。")
+    unread = publish("家属协管员走进班组", "家属协管员走进综采一队班组，开展安全亲情嘱托。")
+    base = live_server.url
+    tab = new_tab(*PHONE)
+    page = tab.page
+    login(page, base, nr.outsider.employee_no)
+    page.goto(f"{base}/publicity/news/")
+    worker_ready(page)
+    page.get_by_text("井下5G网络全覆盖").click()
+    expect(page.locator("[data-testid=news-title]")).to_have_text("井下5G网络全覆盖")
+    expect(page.locator("[data-testid=offline-notice]")).to_be_hidden()
+    worker_ready(page)
+
+    page.context.set_offline(True)
+    page.reload()
+    expect(page.locator("[data-testid=news-title]")).to_have_text("井下5G网络全覆盖")
+    expect(page.locator(".pub-body")).to_contain_text("视频巡检替代人工巡检三成")
+    expect(page.locator("[data-testid=offline-notice]")).to_be_visible()
+    no_overflow(page)
+    page.screenshot(path=str(artifacts_dir / "publicity-5-offline-375.png"), full_page=True)
+    page.goto(f"{base}/publicity/news/")  # the list too
+    expect(page.locator("[data-testid=news-list]")).to_contain_text("井下5G网络全覆盖")
+    page.goto(f"{base}/publicity/news/{unread.public_id}/")  # never opened: the offline page, not an error
+    expect(page.locator("[data-testid=offline-page]")).to_be_visible()
+
+    page.context.set_offline(False)
+    page.goto(f"{base}/publicity/news/{unread.public_id}/")
+    expect(page.locator("[data-testid=news-title]")).to_have_text("家属协管员走进班组")
+    expect(page.locator("[data-testid=offline-notice]")).to_be_hidden()
+    assert read.public_id != unread.public_id
+    assert tab.missing_static == []
