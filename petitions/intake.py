@@ -19,7 +19,7 @@ from petitions.events import Kind, append_event
 from petitions.identity import Identity, seal
 from petitions.models import Attachment, Petition, PetitionerIdentity
 from petitions.notify import notify_petitioner, notify_user
-from petitions.numbering import next_petition_number
+from petitions.numbering import assign_number, ensure_year, provisional_number
 from petitions.policy import policy_for
 from petitions.rules import DESK_ROLES, Actor
 from petitions.selectors import visible_to
@@ -144,8 +144,11 @@ def _create(
     receipt_code = lookup = receipt_hash = ""
     if draft.anonymous:
         receipt_code, lookup, receipt_hash = _new_receipt()
+    ensure_year(now)
+    # The real number is drawn last (numbering.assign_number): until then the petition carries a
+    # provisional one, which no other transaction ever sees.
     petition = Petition(
-        number=next_petition_number(now),
+        number=provisional_number(),
         channel=draft.channel,
         title=draft.title.strip(),
         content=draft.content.strip(),
@@ -207,6 +210,10 @@ def _create(
     for officer in officers:
         if visible_to(officer).filter(pk=petition.pk).exists():
             notify_user(officer, petition, f"新信访事项{petition.number}：{petition.title}")
+    # Last write before the commit: the year's number row is held from here to the commit only.
+    # Messages written above name the provisional number; their delivery, after the commit,
+    # puts the real one in its place (numbering.with_number).
+    assign_number(petition, now)
     return IntakeResult(petition=petition, receipt_code=receipt_code or None)
 
 

@@ -160,6 +160,8 @@ class Petition(models.Model):
         ]
 
     def __str__(self) -> str:
+        if self.number.startswith("XF-TMP-"):  # during the intake, before the number is drawn (numbering.py)
+            return f"#{self.pk} {self.title}"
         return f"{self.number} {self.title}"
 
     @property

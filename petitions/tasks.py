@@ -17,9 +17,12 @@ def _send(kind: str, user_id: int | None, petition_id: int | None, text: str, st
     from orgs.models import User
     from petitions.identity import unseal
     from petitions.models import Notification, Petition
+    from petitions.numbering import with_number
     from petitions.sms import sms_backend
 
     petition = Petition.objects.filter(pk=petition_id).first() if petition_id else None
+    # Written during the intake, before the number was drawn: the provisional number becomes the real one.
+    text = with_number(text, petition)
     if kind == "petitioner":
         if petition is None:
             return 0

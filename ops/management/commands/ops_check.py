@@ -61,6 +61,9 @@ class Command(BaseCommand):
                        not gaps and not dupes and len(numbers) == seq.last,
                        f"{len(numbers)} petitions, gaps {gaps[:10]}, duplicates {dupes[:10]}")
 
+        provisional = Petition.objects.filter(number__startswith="XF-TMP-").count()
+        self.verdict("no petition committed with a provisional number", provisional == 0, f"{provisional} provisional")
+
         # Whole petitions: the registration event and, for named ones, the sealed identity.
         no_event = Petition.objects.exclude(pk__in=PetitionEvent.objects.filter(kind="registered").values("petition_id"))
         self.verdict("every petition has its registration event", not no_event.exists(), f"{no_event.count()} without")
