@@ -57,10 +57,33 @@ def last_periods(today: date) -> dict[str, tuple[date, date]]:
     return {"month": (m_end.replace(day=1), m_end), "quarter": (qs, q_end), "year": (date(today.year, 1, 1), today)}
 
 
-def board(org: PartyOrg, today: date) -> dict:
-    branches = PartyOrg.objects.filter(_in(org, ""), kind__in=("branch", "joint_branch"), is_active=True).count()
-    # members: one grouped scan
-    # members: one grouped scan; age bands as conditional counts (no per-row function on SQLite)
+def _band_of(age: int) -> str:
+    return next((label for lo, hi, label in AGE_BANDS if lo <= age <= hi), "")
+
+
+def member_figures(org: PartyOrg, today: date, *, live: bool = False) -> tuple[Counter, Counter, Counter, Counter]:
+    """Active members by status, education, post category and age band: from the tally of a
+    党委/党总支 corrected for the members changed since (party.tally), else one live grouped scan."""
+    from party.tally import member_counts
+
+    counts = None if live else member_counts(org)
+    if counts is not None:
+        status, edu, post, age = Counter(), Counter(), Counter(), Counter()
+        for (dim, key), n in counts.items():
+            if dim == "status":
+                status[key] += n
+            elif dim == "education":
+                edu[key] += n
+            elif dim == "post":
+                post[key] += n
+            elif dim == "birth_year":
+                age[_band_of(today.year - int(key)) if key else ""] += n
+        return status, edu, post, age
+    return _live_member_figures(org, today)
+
+
+def _live_member_figures(org: PartyOrg, today: date) -> tuple[Counter, Counter, Counter, Counter]:
+    # one grouped scan; age bands as conditional counts (no per-row function on SQLite)
     bands = {label: _band_q(lo, hi, today) for lo, hi, label in AGE_BANDS}
     rows = (Member.objects.filter(_in(org, "branch__"), status__in=ACTIVE_STATUSES)
             .values("status", "education", "post_category")
@@ -75,6 +98,13 @@ def board(org: PartyOrg, today: date) -> dict:
             age[label] += r[f"age{i}"]
             known += r[f"age{i}"]
         age[""] += r["n"] - known
+    return status, edu, post, age
+
+
+def board(org: PartyOrg, today: date, *, live: bool = False) -> dict:
+    """Every figure of the dashboard; ``live`` counts the members without the tally (tests)."""
+    branches = PartyOrg.objects.filter(_in(org, ""), kind__in=("branch", "joint_branch"), is_active=True).count()
+    status, edu, post, age = member_figures(org, today, live=live)
     total = sum(status.values())
     # compliance: branches that held each kind in its last completed period
     periods = last_periods(today)

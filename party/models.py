@@ -243,6 +243,8 @@ class Member(models.Model):
             models.Index(fields=["branch", "status"]),
             # covering index of the dashboard's grouped count (index-only scan, already in group order)
             models.Index(fields=["status", "education", "post_category", "birth_date"], name="party_member_dash"),
+            # the members changed since the dashboard tally was built (party.tally)
+            models.Index(fields=["updated_at"], name="party_member_updated"),
         ]
 
     def __str__(self) -> str:
@@ -535,7 +537,11 @@ class DuesAssessment(models.Model):
             models.UniqueConstraint(fields=["member", "month"], name="party_dues_once"),
             models.CheckConstraint(condition=Q(amount__gte=0) & Q(due__gte=0), name="party_dues_not_negative"),
         ]
-        indexes = [models.Index(fields=["month", "branch"]), models.Index(fields=["branch", "month", "paid_on"])]
+        indexes = [
+            # covering the dashboard's sums of a month (index-only, for the group or a subtree's branches)
+            models.Index(fields=["month", "branch", "due", "paid", "paid_on"], name="party_dues_month_cov"),
+            models.Index(fields=["branch", "month", "paid_on"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.member_id} {self.month}"
@@ -764,3 +770,56 @@ class LifeReminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.branch_id} {self.kind} {self.period_start} → {self.recipient_id}"
+
+
+class MemberTallyRun(models.Model):
+    """When the dashboard's member tally was last built (party.tally). Members saved since
+    ``watermark`` are re-counted live at read time, so the figures are always the live counts."""
+
+    built_at = models.DateTimeField(_("统计时间"))
+    watermark = models.DateTimeField(_("此后变动的党员实时统计"))
+    members = models.PositiveIntegerField(_("统计党员数"), default=0)
+
+    class Meta:
+        verbose_name = _("党员统计批次")
+        verbose_name_plural = _("党员统计批次")
+
+    def __str__(self) -> str:
+        return f"{self.built_at:%Y-%m-%d %H:%M}"
+
+
+class MemberTally(models.Model):
+    """Active members of a 党委/党总支's whole subtree by one dimension (status, education, post
+    category, birth year; "total"), as of the last build."""
+
+    org = models.ForeignKey(PartyOrg, verbose_name=_("党组织"), on_delete=models.CASCADE, related_name="+")
+    dimension = models.CharField(_("维度"), max_length=12)
+    key = models.CharField(_("取值"), max_length=20, blank=True)
+    n = models.PositiveIntegerField(_("人数"))
+
+    class Meta:
+        verbose_name = _("党员统计")
+        verbose_name_plural = _("党员统计")
+        indexes = [models.Index(fields=["org", "dimension"])]
+
+    def __str__(self) -> str:
+        return f"{self.org_id} {self.dimension}={self.key}: {self.n}"
+
+
+class MemberTallySnapshot(models.Model):
+    """What each active member counted as in the last build: the tally minus these rows plus the
+    live rows of the members changed since is the live count."""
+
+    member_id = models.PositiveIntegerField(_("党员"), primary_key=True)
+    path = models.CharField(_("党支部路径"), max_length=64)
+    status = models.CharField(_("党员状态"), max_length=20)
+    education = models.CharField(_("学历"), max_length=20, blank=True)
+    post_category = models.CharField(_("岗位类别"), max_length=20, blank=True)
+    birth_year = models.PositiveSmallIntegerField(_("出生年份"), null=True)
+
+    class Meta:
+        verbose_name = _("党员统计快照")
+        verbose_name_plural = _("党员统计快照")
+
+    def __str__(self) -> str:
+        return str(self.member_id)

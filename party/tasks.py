@@ -21,3 +21,16 @@ def send_life_reminders() -> dict:
         if not mine:
             return {"skipped": "another node is sending"}
         return send_period_reminders(local_date(timezone.now()))
+
+
+@shared_task(acks_late=True)
+def refresh_member_tally() -> dict:
+    """Every 10 minutes: rebuild the dashboard's member tally (party.tally). The figures are exact
+    without it; a fresh build only keeps the live correction small."""
+    from ops.locks import single_run
+    from party.tally import rebuild
+
+    with single_run("party.refresh_member_tally", ttl_seconds=1800) as mine:
+        if not mine:
+            return {"skipped": "another node is building"}
+        return rebuild()

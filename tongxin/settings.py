@@ -264,6 +264,8 @@ CELERY_BEAT_SCHEDULE = {
     # Party: organizational life still due before its period ends, to the branch secretaries;
     # one notice per branch × period × kind × recipient however often it runs.
     "party-send-life-reminders": {"task": "party.tasks.send_life_reminders", "schedule": crontab(hour=8, minute=5)},
+    # Party dashboard: the member tally rebuilt (figures stay exact in between, see party/tally.py).
+    "party-refresh-member-tally": {"task": "party.tasks.refresh_member_tally", "schedule": crontab(minute="*/10")},
 }
 
 # --- notifications ----------------------------------------------------------
@@ -328,6 +330,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
+        # Django's loggers through the one handler above (its defaults would print without the
+        # request id: django.server has a handler of its own, django a DEBUG-only console).
+        "django": {"level": "INFO", "handlers": [], "propagate": True},
+        "django.server": {"level": "INFO", "handlers": [], "propagate": True},
         "django.db.backends": {"level": "WARNING"}, "celery.app.trace": {"level": "WARNING"},
         "kombu.connection": {"level": "ERROR"},
         # One line per request (method, route, status, duration_ms): on in production.
