@@ -200,6 +200,8 @@ class FirstTopicForm(Bootstrap, forms.Form):
     unit = forms.ModelChoiceField(label=_("党委所在单位"), queryset=Unit.objects.none())
     meeting_on = forms.DateField(label=_("党委会日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     material = forms.CharField(label=_("学习内容"), max_length=200)
+    branch_key = forms.CharField(label=_("支部学习关键词"), max_length=60, required=False,
+                                 help_text=_("支部学习会议的主题或议程中含有的词语，用于关联党建模块的支部学习；不填则用学习内容"))
     summary = forms.CharField(label=_("学习要点"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     led_by = forms.CharField(label=_("领学人工号"), max_length=20)
     attendees = forms.CharField(label=_("参加人员工号"), widget=forms.Textarea(attrs={"rows": 2}))

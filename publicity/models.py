@@ -460,6 +460,8 @@ class FirstTopic(models.Model):
     unit = models.ForeignKey(Unit, verbose_name=_("党委所在单位"), on_delete=models.PROTECT, related_name="+")
     meeting_on = models.DateField(_("党委会日期"))
     material = models.CharField(_("学习内容"), max_length=200)  # the speech or instruction studied
+    # study.branch: what the branches' study meetings name in their title or agenda (blank: the material).
+    branch_key = models.CharField(_("支部学习关键词"), max_length=60, blank=True)
     summary = models.TextField(_("学习要点"), blank=True)
     led_by = models.ForeignKey(USER, verbose_name=_("领学人"), on_delete=models.PROTECT, related_name="+")
     attendees = models.ManyToManyField(USER, verbose_name=_("参加人员"), related_name="+", blank=True)

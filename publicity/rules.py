@@ -46,7 +46,8 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     # ≥ 4 seminar-style sessions a year (verify).
     "study.center_group": {"min_sessions": 6, "min_hours": 3.5, "min_seminars": 4},
     # 第一议题 follow-up tasks: a reminder this many days before the due date.
-    "study.first_topic": {"remind_days_before": 3},
+    # study.branch: branch study meetings on a topic are looked for this many days after it.
+    "study.first_topic": {"remind_days_before": 3, "branch_follow_days": 60},
     # 宣讲: reach counts one session once, however many audience units it names.
     "talk.reach": {"count_once_per_session": True},
 }

@@ -74,13 +74,15 @@ class TaskDraft:
 
 @transaction.atomic
 def first_topic_record(*, acting_user: User, unit: Unit, meeting_on: date, material: str, led_by: User,
-                       attendees: list[User], summary: str = "", tasks: list[TaskDraft] | None = None) -> FirstTopic:
+                       attendees: list[User], summary: str = "", tasks: list[TaskDraft] | None = None,
+                       branch_key: str = "") -> FirstTopic:
     if not may_keep_study(acting_user, unit):
         raise NotAllowed("not_study_keeper", "只有本单位的宣传或党务干事可以登记第一议题")
     if not material.strip():
         raise InvalidInput("material_required", "请填写学习内容")
     row = FirstTopic.objects.create(unit=unit, meeting_on=meeting_on, material=material.strip()[:200],
-                                    summary=summary, led_by=led_by, created_by=acting_user)
+                                    summary=summary, led_by=led_by, created_by=acting_user,
+                                    branch_key=branch_key.strip()[:60])
     row.attendees.set(attendees)
     for t in tasks or []:
         follow_up_add(acting_user=acting_user, first_topic=row, draft=t)

@@ -30,6 +30,7 @@ urlpatterns = [
     path("study/", study.study_home, name="study"),
     path("study/first-topic/new/", study.first_topic_new, name="first_topic_new"),
     path("study/tasks/<int:pk>/done/", study.task_done, name="task_done"),
+    path("study/<str:kind>/<int:pk>/branches/", study.branch_meetings, name="branch_meetings"),
     path("study/plans/new/", study.plan_new, name="plan_new"),
     path("study/plans/<int:pk>/", study.plan_detail, name="plan"),
     path("campaigns/<int:pk>/", culture.campaign_detail, name="campaign"),

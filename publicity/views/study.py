@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,9 +12,9 @@ from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
 from orgs.models import Unit
-from publicity import study
+from publicity import branch_study, study
 from publicity.forms import FirstTopicForm, PlanForm, SessionForm, TaskDoneForm
-from publicity.models import FollowUpTask
+from publicity.models import CenterGroupSession, FollowUpTask
 from publicity.views.common import forbidden, form_errors
 
 
@@ -33,8 +33,9 @@ def study_home(request: HttpRequest) -> HttpResponse:
     tasks = (FollowUpTask.objects.filter(first_topic__in=study.first_topics_visible_to(user).values("pk"),
                                          done_at__isnull=True).select_related("owner", "first_topic").order_by("due_on")[:100])
     plans = list(study.plans_visible_to(user).select_related("unit")[:20])
+    branch = branch_study.summary(user, [branch_study.ref_of_first_topic(t) for t in topics])
     return render(request, "publicity/study.html", {
-        "topics": topics, "tasks": [(t, study.task_is_overdue(t, today)) for t in tasks],
+        "topics": list(zip(topics, branch, strict=True)), "tasks": [(t, study.task_is_overdue(t, today)) for t in tasks],
         "plans": [(p, study.center_compliance(p, today=today)) for p in plans],
         "may_keep": _keeper_units(user).exists(), "done_form": TaskDoneForm(auto_id=False),
     })
@@ -52,7 +53,7 @@ def first_topic_new(request: HttpRequest) -> HttpResponse:
             try:
                 study.first_topic_record(acting_user=request.user, unit=d["unit"], meeting_on=d["meeting_on"],
                                          material=d["material"], summary=d["summary"], led_by=d["led_by"],
-                                         attendees=d["attendees"], tasks=d["tasks"])
+                                         attendees=d["attendees"], tasks=d["tasks"], branch_key=d["branch_key"])
             except DomainError as e:
                 messages.error(request, e.message)
             else:
@@ -118,8 +119,34 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("publicity:plan", pk=plan.pk)
         else:
             messages.error(request, form_errors(form))
+    sessions = list(plan.sessions.select_related("plan__unit").prefetch_related("attendance__user"))
+    branch = branch_study.summary(request.user, [branch_study.ref_of_session(s) for s in sessions])
     return render(request, "publicity/plan.html", {
-        "plan": plan, "sessions": plan.sessions.prefetch_related("attendance__user"),
+        "plan": plan, "sessions": list(zip(sessions, branch, strict=True)),
         "compliance": study.center_compliance(plan), "form": form,
         "may_keep": study.may_keep_study(request.user, plan.unit),
+    })
+
+
+@login_required
+def branch_meetings(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    """Drill-down: the branches' study meetings held on one 第一议题 or 中心组 session (from the
+    party module's records), each linked to the party module's meeting page when the viewer may
+    open it there."""
+    from party.scoping import meetings_visible_to
+
+    user = request.user
+    if kind == "first-topic":
+        topic = get_object_or_404(study.first_topics_visible_to(user).select_related("unit"), pk=pk)
+        ref, title = branch_study.ref_of_first_topic(topic), topic.material
+    elif kind == "session":
+        session = get_object_or_404(CenterGroupSession.objects.filter(
+            plan__in=study.plans_visible_to(user).values("pk")).select_related("plan__unit"), pk=pk)
+        ref, title = branch_study.ref_of_session(session), session.topic
+    else:
+        raise Http404
+    rows = list(branch_study.meetings_on(user, ref)[:500])
+    openable = set(meetings_visible_to(user).filter(pk__in=[m.pk for m in rows]).values_list("pk", flat=True))
+    return render(request, "publicity/branch_meetings.html", {
+        "title": title, "ref": ref, "end": ref.end(), "rows": [(m, m.pk in openable) for m in rows],
     })
