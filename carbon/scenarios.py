@@ -108,7 +108,39 @@ def summarize(cells, facilities: dict[int, Facility], book, gwp_set: str) -> dic
     return {"co2e": t.co2e, "scope1": t.scope1, "scope2": t.scope2, "ch4_t": t.ch4_t, "output_t": output}
 
 
-def _fresh_baseline(year: int, facs: dict[int, Facility], gwp_set: str) -> dict[int, dict[str, Decimal]] | None:
+def _year_stamp(year: int) -> tuple:
+    """What identifies the state of a year's figures: their count, newest id and latest entry time
+    (every save of a figure sets its entry time; a deletion changes the count)."""
+    from django.db.models import Count, Max
+
+    agg = ActivityRecord.objects.filter(month__gte=date(year, 1, 1), month__lt=date(year + 1, 1, 1)).aggregate(
+        n=Count("id"), last=Max("id"), t=Max("entered_at"))
+    return (agg["n"], agg["last"], agg["t"])
+
+
+_CELLS: dict[tuple[str, int], tuple[tuple, dict]] = {}
+
+
+def year_cells(year: int, stamp: tuple) -> dict[tuple[int, date], dict[str, Decimal]]:
+    """Every facility-month's figures of ``year``, parsed once per process and database and kept while
+    the year's rows are unchanged (``stamp``): a what-if is usually tried several times in a row.
+    Callers never change the dicts (``apply`` makes new ones)."""
+    from django.db import connection
+
+    from carbon.services import load_cells
+
+    key = (connection.settings_dict["NAME"], year)
+    hit = _CELLS.get(key)
+    if hit is not None and hit[0] == stamp:
+        return hit[1]
+    cells, _ids = load_cells(year, with_ids=False)
+    if len(_CELLS) >= 4:
+        _CELLS.clear()
+    _CELLS[key] = (stamp, cells)
+    return cells
+
+
+def _fresh_baseline(year: int, facs: dict[int, Facility], gwp_set: str, stamp: tuple) -> dict[int, dict[str, Decimal]] | None:
     """Per-facility baseline from the year's latest run when nothing it read has changed since
     (figures, measured factors, factor sets) and it used the same GWP set; else None."""
     from django.db.models import Max
@@ -119,8 +151,7 @@ def _fresh_baseline(year: int, facs: dict[int, Facility], gwp_set: str) -> dict[
     if (run is None or run.gwp_set != gwp_set or run.count_unburnt_ch4 or run.ccus_method != "memo"
             or "facilities" not in run.totals):
         return None
-    changed = ActivityRecord.objects.filter(month__year=year).aggregate(t=Max("entered_at"))["t"]
-    for t in (changed, MeasuredFactor.objects.aggregate(t=Max("created_at"))["t"],
+    for t in (stamp[2], MeasuredFactor.objects.aggregate(t=Max("created_at"))["t"],
               FactorSet.objects.aggregate(t=Max("created_at"))["t"]):
         if t is not None and t > run.created_at:
             return None
@@ -144,23 +175,25 @@ def run_scenario(unit: Unit, year: int, p: ScenarioParams, book=None) -> dict:
 
     Facilities the scenario does not touch keep their baseline; when the year's latest run is
     current, the baseline comes from its stored sums and only the touched facilities are computed."""
-    from carbon.services import FactorBook, load_cells
+    from carbon.services import FactorBook
 
     book = book or FactorBook()
     facs = {f.pk: f for f in Facility.objects.filter(subtree_q([unit], field="unit__"))}
     touches_all = bool(p.pv_mwh or p.output_pct)
     touched = set(facs) if touches_all else (set(p.ch4_facilities) | set(p.retire)) & set(facs)
-    stored = _fresh_baseline(year, facs, p.gwp_set)
+    stamp = _year_stamp(year)
+    stored = _fresh_baseline(year, facs, p.gwp_set, stamp)
+    every = year_cells(year, stamp)
     try:
         if stored is None:
-            cells, _ids = load_cells(year, facs)
+            cells = {k: v for k, v in every.items() if k[0] in facs}
             base = summarize(cells, facs, book, p.gwp_set)
             purchased = sum((v.get("elec.purchased", ZERO) for v in cells.values()), ZERO)
             scen = summarize(apply(cells, facs, p, purchased), facs, book, p.gwp_set)
         else:
             base = {k: sum((f[k] for f in stored.values()), ZERO) for k in KEYS}
             purchased = sum((f["purchased"] for f in stored.values()), ZERO)
-            cells, _ids = load_cells(year, touched)
+            cells = {k: v for k, v in every.items() if k[0] in touched}
             part = summarize(apply(cells, facs, p, purchased), facs, book, p.gwp_set)
             scen = {k: base[k] - sum((stored[f][k] for f in touched if f in stored), ZERO) + part[k] for k in KEYS}
     except ghg.ActivityError as exc:

@@ -76,6 +76,7 @@ class RunSummary:
     q_by_facility: dict[int, dict[str, Decimal]]
     stocks: dict[str, Decimal]
     stocks_by_facility: dict[int, dict[str, Decimal]]
+    has_stocks: bool = True  # runs stored before year-end stocks were kept have none
 
 
 _SUMMARIES: dict[tuple[int, tuple[int, ...]], RunSummary] = {}  # runs never change: safe to keep
@@ -84,11 +85,13 @@ _SUMMARIES: dict[tuple[int, tuple[int, ...]], RunSummary] = {}  # runs never cha
 def run_summary(run: InventoryRun | None, facility_ids: set[int]) -> RunSummary | None:
     """None when the run has no stored summaries (runs older than them): callers then aggregate rows.
     Kept per process for the last few (run, facilities) asked: a run is never edited."""
-    if run is None or "facilities" not in run.totals:
+    if run is None:
         return None
     key = (run.pk, tuple(sorted(facility_ids)))
-    if key in _SUMMARIES:
+    if key in _SUMMARIES:  # before touching run.totals: pages load runs with the totals deferred
         return _SUMMARIES[key]
+    if "facilities" not in run.totals:
+        return None
     if len(_SUMMARIES) > 64:
         _SUMMARIES.clear()
     _SUMMARIES[key] = _run_summary(run, facility_ids)
@@ -119,6 +122,8 @@ def _run_summary(run: InventoryRun, facility_ids: set[int]) -> RunSummary:
         out.ch4 += Decimal(f["ch4"])
         out.tce_by_facility[fid] = Decimal(f["tce"])
         out.tce += out.tce_by_facility[fid]
+        if "k" not in f:
+            out.has_stocks = False
         stock = {k: Decimal(v) for k, v in f.get("k", {}).items()}
         out.stocks_by_facility[fid] = stock
         for k, v in stock.items():
@@ -228,7 +233,7 @@ def facility_indicators(facilities: QuerySet[Facility], year: int, run: Inventor
     ids = {f.pk for f in facs}
     summary = run_summary(run, ids)
     ccus = ccus_sums(facilities, year, by_facility=True)
-    if summary is not None and run is not None and all("k" in f for f in run.totals["facilities"].values()):
+    if summary is not None and summary.has_stocks:
         stocks = summary.stocks_by_facility
     else:
         stocks = stock_values(facilities, year)
@@ -257,7 +262,7 @@ def unit_indicators(facilities: QuerySet[Facility], unit: Unit, year: int, run: 
     ids = _ids(facs) if ids is None else ids
     summary = run_summary(run, ids)
     stocks: dict[str, Decimal] = defaultdict(Decimal)
-    if summary is not None and run is not None and all("k" in f for f in run.totals["facilities"].values()):
+    if summary is not None and summary.has_stocks:
         stocks = summary.stocks
     else:  # runs stored before year-end stocks were kept: read them from the rows
         for per in stock_values(facs, year).values():
@@ -279,17 +284,35 @@ def unit_indicators(facilities: QuerySet[Facility], unit: Unit, year: int, run: 
     return indicators_from(q, co2e, tce, retired, scopes.get(1), scopes.get(2), ch4, stocks=stocks, ccus=ccus)
 
 
-def _quick_totals(run: InventoryRun | None, ids: set[int]) -> tuple[Decimal, Decimal] | None:
-    """t CO2e and raw coal output of these facilities in a run, from its stored sums."""
-    if run is None or "facilities" not in run.totals:
-        return None
-    co2e = output = ZERO
-    for key, f in run.totals["facilities"].items():
-        if int(key) in ids:
-            co2e += Decimal(f["s1"]) + Decimal(f["s2"])
-            q = f["q"]
-            output += Decimal(q.get("coal.underground", "0")) + Decimal(q.get("coal.surface", "0"))
-    return co2e, output
+_QUICK: dict[tuple[int, tuple[int, ...]], tuple[Decimal, Decimal] | None] = {}  # runs never change
+
+
+def _quick_totals(run_id: int, ids: set[int]) -> tuple[Decimal, Decimal] | None:
+    """t CO2e and raw coal output of these facilities in a run, from its stored sums (kept per
+    process: a run is never edited, and its JSON is the larger part of reading it)."""
+    key = (run_id, tuple(sorted(ids)))
+    if key in _QUICK:
+        return _QUICK[key]
+    totals = InventoryRun.objects.filter(pk=run_id).values_list("totals", flat=True).first() or {}
+    if "facilities" not in totals:
+        out = None
+    else:
+        co2e = output = ZERO
+        for fid, f in totals["facilities"].items():
+            if int(fid) in ids:
+                co2e += Decimal(f["s1"]) + Decimal(f["s2"])
+                q = f["q"]
+                output += Decimal(q.get("coal.underground", "0")) + Decimal(q.get("coal.surface", "0"))
+        out = (co2e, output)
+    if len(_QUICK) > 256:
+        _QUICK.clear()
+    _QUICK[key] = out
+    return out
+
+
+def latest_run(year: int) -> InventoryRun | None:
+    """The year's latest version with its (large) totals deferred: readers go through run_summary."""
+    return InventoryRun.objects.filter(year=year).order_by("-version").defer("totals").first()
 
 
 def light(indicator: str, actual: Decimal | None, target: Decimal | None) -> str:
@@ -329,17 +352,19 @@ def trajectory(unit: Unit, facilities: QuerySet[Facility], indicator: str = Indi
                until: int = 2030) -> dict:
     """Actual figures per computed year and the straight path from the last actual to the target of
     ``until`` (the 2030 target); each year's own target where one is set."""
-    years = sorted(set(InventoryRun.objects.values_list("year", flat=True)))
+    latest: dict[int, int] = {}
+    for pk, y in InventoryRun.objects.order_by("year", "version").values_list("pk", "year"):
+        latest[y] = pk  # ordered by version: the last one wins
+    years = sorted(latest)
     actual: dict[int, Decimal | None] = {}
     ids = _ids(in_subtree(facilities, unit))
     for y in years:
-        run = InventoryRun.objects.filter(year=y).order_by("-version").first()
-        quick = _quick_totals(run, ids) if indicator in (Indicator.TOTAL, Indicator.INTENSITY) else None
+        quick = _quick_totals(latest[y], ids) if indicator in (Indicator.TOTAL, Indicator.INTENSITY) else None
         if quick is not None:
             co2e, output = quick
             actual[y] = co2e if indicator == Indicator.TOTAL else ghg.ratio(co2e, output)
         else:
-            actual[y] = unit_indicators(facilities, unit, y, run, ids).values.get(indicator)
+            actual[y] = unit_indicators(facilities, unit, y, latest_run(y), ids).values.get(indicator)
     targets = {t.year: t.value for t in Target.objects.filter(unit=unit, indicator=indicator)}
     end = targets.get(until)
     path: dict[int, Decimal] = {}

@@ -140,7 +140,7 @@ def home(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             _error(request, exc)
     facilities = facilities_visible_to(request.user)
-    run = services.current_run(year)
+    run = selectors.latest_run(year)
     if unit is None:
         raise Http404
     ind = selectors.unit_indicators(facilities, unit, year, run)
