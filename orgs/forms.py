@@ -2,21 +2,48 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth import password_validation
-from django.db.models import Min, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from orgs.choices import Role
 from orgs.models import Unit, User
 
 
+class _ListedUnitIterator(forms.models.ModelChoiceIterator):
+    """The field's units read once (the list also gives the indentation's base depth)."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for unit in self.field.listed_units():
+            yield self.choice(unit)
+
+    def __len__(self) -> int:
+        return len(self.field.listed_units()) + (self.field.empty_label is not None)
+
+
 class UnitChoiceField(forms.ModelChoiceField):
     """A unit picker that shows the tree by indentation (the queryset is in path order)."""
 
+    iterator = _ListedUnitIterator
     base_depth = 1
+    _listed: list[Unit] | None = None
+
+    def _set_queryset(self, queryset) -> None:
+        self._listed = None
+        super()._set_queryset(queryset)
+
+    queryset = property(forms.ModelChoiceField._get_queryset, _set_queryset)
 
     def set_units(self, units: QuerySet[Unit]) -> None:
         self.queryset = units.order_by("path")
-        self.base_depth = units.aggregate(m=Min("depth"))["m"] or 1
+
+    def listed_units(self) -> list[Unit]:
+        # One query for the options and their base depth (an aggregate and a re-read before).
+        if self._listed is None:
+            self._listed = list(self.queryset)
+            self.base_depth = min((u.depth for u in self._listed), default=1)
+        return self._listed
 
     def label_from_instance(self, obj: Unit) -> str:
         return "\u3000" * max(obj.depth - self.base_depth, 0) + obj.name
