@@ -1,6 +1,7 @@
-"""The category and type model: TF-IDF over character 1–3-grams and jieba words, a
-multinomial logistic regression per target, probabilities calibrated by temperature scaling on
-cross-validated predictions of the training data (never the held-out split).
+"""The category and type model: TF-IDF over character 1–3-grams and jieba words, a linear
+classifier per target, probabilities calibrated by scikit-learn's CalibratedClassifierCV (one
+sigmoid per class, fitted on cross-validated scores of the training split grouped by matter —
+never the held-out split), normalised over the classes.
 
 Training needs scikit-learn; prediction needs only numpy and the JSON artifact (no pickle:
 an artifact is data, loading it runs no code). No Django imports here."""
@@ -10,7 +11,6 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,8 +21,10 @@ from tongxin.lib.zhtext.normalize import normalize
 from tongxin.lib.zhtext.shingles import content_chars
 from tongxin.lib.zhtext.tokenize import words
 
-SHIPPED = Path(__file__).with_name("artifacts") / "model-seed-1.json.gz"
-FORMAT = 1
+SHIPPED_VERSION = "seed-2"
+SHIPPED = Path(__file__).with_name("artifacts") / f"model-{SHIPPED_VERSION}.json.gz"
+FORMAT = 2
+FORMATS = (1, 2)  # 1: temperature-scaled softmax (seed-1); 2: per-class sigmoid calibration
 
 
 def features(text: str) -> list[str]:
@@ -40,16 +42,26 @@ def _identity(tokens):
 
 @dataclass
 class Head:
-    """One target (category or type): classes, weights, bias and the calibration temperature."""
+    """One target (category or type): classes, weights, bias and the calibration — either a
+    softmax temperature (format 1) or one sigmoid (a, b) per class (format 2, the same arithmetic
+    as CalibratedClassifierCV's predict_proba: p_k = 1 / (1 + exp(a_k·s_k + b_k)), normalised)."""
 
     classes: list[str]
     coef: np.ndarray  # (n_classes, n_features)
     intercept: np.ndarray
-    temperature: float
+    temperature: float = 1.0
+    sigmoid: np.ndarray | None = None  # (n_classes, 2)
+
+    def scores(self, x: np.ndarray, idx: np.ndarray) -> np.ndarray:
+        return (self.coef[:, idx] @ x if len(idx) else np.zeros(len(self.classes))) + self.intercept
 
     def proba(self, x: np.ndarray, idx: np.ndarray) -> np.ndarray:
-        logits = (self.coef[:, idx] @ x if len(idx) else np.zeros(len(self.classes))) + self.intercept
-        logits = logits / self.temperature
+        s = self.scores(x, idx)
+        if self.sigmoid is not None:
+            p = 1.0 / (1.0 + np.exp(np.clip(self.sigmoid[:, 0] * s + self.sigmoid[:, 1], -500, 500)))
+            total = p.sum()
+            return p / total if total > 0 else np.full(len(self.classes), 1.0 / len(self.classes))
+        logits = s / self.temperature
         logits -= logits.max()
         e = np.exp(logits)
         return e / e.sum()
@@ -64,13 +76,15 @@ class Prediction:
 
 class TriageModel:
     def __init__(self, data: dict) -> None:
-        if data.get("format") != FORMAT:
+        if data.get("format") not in FORMATS:
             raise ValueError(f"unknown model format {data.get('format')!r}")
         self.version: str = data["version"]
         self.vocab: dict[str, int] = {t: i for i, t in enumerate(data["vocab"])}
         self.idf = np.asarray(data["idf"], dtype=np.float64)
         self.heads = {
-            name: Head(h["classes"], np.asarray(h["coef"], dtype=np.float64), np.asarray(h["intercept"]), h["temperature"])
+            name: Head(h["classes"], np.asarray(h["coef"], dtype=np.float64), np.asarray(h["intercept"], dtype=np.float64),
+                       h.get("temperature", 1.0),
+                       np.asarray(h["sigmoid"], dtype=np.float64) if "sigmoid" in h else None)
             for name, h in data["heads"].items()
         }
         self.metrics: dict = data.get("metrics", {})
@@ -110,51 +124,59 @@ def load(path: Path, sha256: str = "") -> TriageModel:
 
 # --- training (scikit-learn) -----------------------------------------------------------------
 
+# The classifier settings chosen by grouped cross-validation on the training split
+# (``triage.training.select_model``; figures in docs/triage.md). Never tuned on held-out data.
+DEFAULT_C = 1.0
 
-def _temperature(probs_logits: np.ndarray, y: np.ndarray) -> float:
-    """The temperature minimising the negative log-likelihood of cross-validated logits."""
-    best, best_t = math.inf, 1.0
-    for t in np.arange(0.05, 3.01, 0.05):
-        z = probs_logits / t
-        z = z - z.max(axis=1, keepdims=True)
-        logp = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
-        nll = -logp[np.arange(len(y)), y].mean()
-        if nll < best:
-            best, best_t = nll, float(t)
-    return round(best_t, 2)
+
+def _grouped_folds(y: np.ndarray, groups: Sequence[str] | None, n_splits: int = 5) -> list:
+    """Folds that keep a matter's renderings together (so calibration sees matters the fold has
+    not learned, as a new petition will be), or stratified folds without groups."""
+    from sklearn.model_selection import GroupKFold, StratifiedKFold
+
+    if groups is not None:
+        return list(GroupKFold(n_splits=n_splits).split(np.zeros(len(y)), y, list(groups)))
+    folds = StratifiedKFold(n_splits=max(2, min(n_splits, int(np.bincount(y).min()))), shuffle=True, random_state=0)
+    return list(folds.split(np.zeros(len(y)), y))
+
+
+def classifier(c: float = DEFAULT_C):
+    from sklearn.svm import LinearSVC
+
+    return LinearSVC(C=c, class_weight="balanced", max_iter=20000)
+
+
+def vectoriser():
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    return TfidfVectorizer(analyzer=_identity, sublinear_tf=True, min_df=2, max_features=30000, norm="l2")
 
 
 def train(texts: Sequence[str], targets: dict[str, Sequence[str]], *, version: str, trained_on: dict,
-          c: float = 8.0, groups: Sequence[str] | None = None) -> dict:
-    """Fit the vectoriser and one logistic regression per target; return the artifact's data.
+          c: float = DEFAULT_C, groups: Sequence[str] | None = None) -> dict:
+    """Fit the vectoriser and one calibrated linear classifier per target; return the artifact's data.
 
-    ``groups`` names the matter each text tells: the calibration folds keep a matter's
-    renderings together, so the temperature is fitted on matters the fold has not seen (as a
-    new petition will be), not on other wordings of a known one (which would be overconfident)."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.model_selection import GroupKFold, StratifiedKFold, cross_val_predict
+    ``CalibratedClassifierCV(ensemble=False)`` fits the classifier on all the training texts and
+    one sigmoid per class on its cross-validated scores; ``groups`` names the matter each text
+    tells so a matter's renderings stay in one fold (otherwise the sigmoids would learn the
+    confidence of a known matter told again, and be over-confident on new ones)."""
+    from sklearn.calibration import CalibratedClassifierCV
 
-    vec = TfidfVectorizer(analyzer=_identity, sublinear_tf=True, min_df=2, max_features=12000, norm="l2")
-    tokens = [features(t) for t in texts]
-    X = vec.fit_transform(tokens)
+    vec = vectoriser()
+    X = vec.fit_transform([features(t) for t in texts])
     heads = {}
     for name, labels in targets.items():
         classes = sorted(set(labels))
         y = np.array([classes.index(v) for v in labels])
-        clf = LogisticRegression(C=c, max_iter=2000, class_weight="balanced")
-        if groups is not None:
-            cv_logits = cross_val_predict(clf, X, y, cv=GroupKFold(n_splits=3), groups=list(groups),
-                                          method="decision_function")
-        else:
-            folds = StratifiedKFold(n_splits=min(3, np.bincount(y).min()), shuffle=True, random_state=0)
-            cv_logits = cross_val_predict(clf, X, y, cv=folds, method="decision_function")
-        temperature = _temperature(np.asarray(cv_logits), y)
-        clf.fit(X, y)
-        heads[name] = {"classes": classes, "coef": np.round(clf.coef_, 5).tolist(),
-                       "intercept": np.round(clf.intercept_, 5).tolist(), "temperature": temperature}
+        cal = CalibratedClassifierCV(classifier(c), method="sigmoid", cv=_grouped_folds(y, groups), ensemble=False)
+        cal.fit(X, y)
+        fitted = cal.calibrated_classifiers_[0]
+        base = fitted.estimator
+        sig = [[float(k.a_), float(k.b_)] for k in fitted.calibrators]
+        heads[name] = {"classes": classes, "coef": np.round(base.coef_, 6).tolist(),
+                       "intercept": np.round(base.intercept_, 6).tolist(), "sigmoid": np.round(sig, 6).tolist()}
     return {"format": FORMAT, "version": version, "vocab": vec.get_feature_names_out().tolist(),
-            "idf": np.round(vec.idf_, 5).tolist(), "heads": heads, "trained_on": trained_on}
+            "idf": np.round(vec.idf_, 6).tolist(), "heads": heads, "trained_on": trained_on}
 
 
 def write(data: dict, path: Path) -> str:

@@ -411,6 +411,60 @@ def similar_petitions(petition: Petition, *, limit: int = 5, among: QuerySet[Pet
     return scored[:limit]
 
 
+LIBRARY_MIN_SCORE = 0.12
+LIBRARY_CANDIDATES = 300
+
+
+@dataclass
+class LibraryMatch:
+    """A published case of the case library (engagement) like a petition, with how it was resolved."""
+
+    case: object  # engagement.models.LibraryCase
+    score: float
+    sister: bool  # shared by a sister unit (not from the viewer's own unit line)
+
+    @property
+    def handling(self) -> str:
+        return self.case.handling
+
+
+def similar_library_cases(petition: Petition, user: User, *, limit: int = 3) -> list[LibraryMatch]:
+    """The published (approved) case-library cases ``user`` may read — the own line's and those
+    sister units shared with the user's units (engagement.scoping.cases_visible_to) — most like
+    ``petition``, best first. Drafts and cases under review are never shown; nor the case made
+    from this very petition. Candidates: cases whose source petition is an LSH neighbour, plus
+    the latest approved cases of the petition's category; scored on the de-identified text the
+    reader sees (half matter-profile similarity, half MinHash estimate)."""
+    from engagement.choices import CaseState
+    from engagement.scoping import cases_visible_to
+    from tongxin.lib.zhtext.shingles import band_keys
+
+    readable = cases_visible_to(user).filter(state=CaseState.APPROVED).exclude(source_id=petition.pk)
+    mine = index.doc_data(petition.title, petition.content)
+    mine_sig = signature_from_bytes(mine.signature)
+    neighbours = [pid for pid, _ in index.band_candidates(band_keys(mine_sig), exclude=petition.pk,
+                                                           limit=LIBRARY_CANDIDATES)]
+    ids = set(readable.filter(source_id__in=neighbours).values_list("pk", flat=True)) if neighbours else set()
+    ids |= set(readable.filter(category=petition.category).order_by("-created_at")
+               .values_list("pk", flat=True)[:LIBRARY_CANDIDATES])
+    if not ids:
+        return []
+    from engagement.models import LibraryCase
+    from engagement.scoping import ANSWER_ROLES
+
+    own_units = user.units_with(*ANSWER_ROLES)
+    scored = []
+    for case in LibraryCase.objects.filter(pk__in=ids).select_related("unit", "source"):
+        other = index.doc_data(case.title, case.summary)
+        score = 0.5 * similarity(mine.profile, other.profile) + 0.5 * estimate(
+            mine_sig, signature_from_bytes(other.signature))
+        if score >= LIBRARY_MIN_SCORE:
+            sister = not any(case.unit.is_within(u) for u in own_units)
+            scored.append(LibraryMatch(case, round(score, 3), sister))
+    scored.sort(key=lambda m: (-m.score, -m.case.pk))
+    return scored[:limit]
+
+
 def search(user: User, term: str, *, category: str = "", state: str = "", risk: str = "", unit=None,
            since: datetime | None = None, until: datetime | None = None) -> QuerySet[Petition]:
     """Petitions this user may see whose text contains every term, newest first."""

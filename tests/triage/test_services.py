@@ -24,7 +24,7 @@ def test_registration_triages_the_petition(world):
     t = Triage.objects.get(petition=result.petition)
     assert t.status == Triage.Status.OK
     assert t.category == Category.WAGES and 0 < t.category_confidence <= 1
-    assert t.ptype in PetitionType.values and t.model_version == "seed-1"
+    assert t.ptype in PetitionType.values and t.model_version == "seed-2"
     assert t.risk_level == "low" and t.reasons == []
 
 

@@ -1,7 +1,7 @@
 """The seed corpus's matters, written for tongxin: per category, matters as a miner, a retiree,
 a villager or a cadre would raise them. Type codes: R 求决, A 检举控告, S 意见建议, I 咨询, P 申诉.
-Slots: {mine} {team} {month} {amount} {n} {cadre} {village} {year}. The last quarter of each
-list is the held-out split (never used for training or tuning)."""
+Slots: {mine} {team} {month} {amount} {n} {cadre} {village} {year}. About one matter in four
+is held out by a hash of its text (seed.split_of; never used for training or tuning)."""
 
 CORES: dict[str, list[tuple[str, str]]] = {
     "wages": [

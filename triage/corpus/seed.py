@@ -2,15 +2,22 @@
 the desk (colloquial), a formal letter, an angry message, a short online note, traditional
 characters and full-width digits (as some letters arrive) — with facts filled in.
 
-Deterministic (fixed seeds). ``split`` is "train" for the first three quarters of each
-category's matters and "heldout" for the rest: held-out matters never appear in training, so
-the figures measure wording the model has not seen."""
+The hand-written petitions (``written/<category>.txt``, one a line: ``TYPE|text``) are whole
+texts in their own register — miners' talk with dialect and typos and no punctuation, formal
+letters, angry messages, retirees, family members, villagers — and are used as written.
+
+Deterministic (fixed seeds). ``split_of`` decides train or held-out from a hash of the
+category and the matter's text (about one matter in four is held out): nobody picks held-out
+items, and held-out matters never appear in training, so the figures measure wording the model
+has not seen."""
 
 from __future__ import annotations
 
+import hashlib
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 from triage.corpus.cores import CORES
 
@@ -48,6 +55,30 @@ REGISTERS = {
 }
 
 
+WRITTEN = Path(__file__).with_name("written")
+HELDOUT_SHARE = 4  # one matter in four
+
+
+def split_of(category: str, text: str) -> str:
+    """"heldout" for about one matter in ``HELDOUT_SHARE``, from a hash of its category and text."""
+    digest = hashlib.sha256(f"{category}|{text}".encode()).digest()
+    return "heldout" if int.from_bytes(digest[:4], "big") % HELDOUT_SHARE == 0 else "train"
+
+
+def written(category: str) -> list[tuple[str, str]]:
+    """The hand-written petitions of one category: (type code, text)."""
+    path = WRITTEN / f"{category}.txt"
+    if not path.exists():
+        return []
+    out = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            code, text = line.split("|", 1)
+            out.append((code, text))
+    return out
+
+
 @dataclass(frozen=True)
 class Sample:
     text: str
@@ -77,9 +108,8 @@ def _fullwidth(text: str) -> str:
 def samples(per_matter: int = 6, seed: int = 11) -> Iterator[Sample]:
     rnd = random.Random(seed)  # nosec B311 — a reproducible corpus, not a secret
     for category, cores in CORES.items():
-        cut = len(cores) - len(cores) // 4
         for i, (code, core) in enumerate(cores):
-            split = "train" if i < cut else "heldout"
+            split = split_of(category, core)
             for k in range(per_matter):
                 facts = _facts(rnd)
                 register = rnd.choice(list(REGISTERS))
@@ -89,6 +119,8 @@ def samples(per_matter: int = 6, seed: int = 11) -> Iterator[Sample]:
                 elif k % 7 == 6:
                     text = _fullwidth(text)
                 yield Sample(text, category, TYPE_CODES[code], split, f"{category}:{i}:{k}", register)
+        for i, (code, text) in enumerate(written(category)):
+            yield Sample(text, category, TYPE_CODES[code], split_of(category, text), f"{category}:w{i}:0", "written")
 
 
 def matter_pairs(seed: int = 5, split: str = "heldout") -> list[tuple[str, str, bool, str]]:
@@ -99,9 +131,8 @@ def matter_pairs(seed: int = 5, split: str = "heldout") -> list[tuple[str, str, 
     * ``other_matter``: another matter of the same category (different)."""
     rnd = random.Random(seed)  # nosec B311 — a reproducible corpus, not a secret
     pairs = []
-    for cores in CORES.values():
-        cut = len(cores) - len(cores) // 4
-        idx = range(cut, len(cores)) if split == "heldout" else range(cut)
+    for category, cores in CORES.items():
+        idx = [i for i, (_code, core) in enumerate(cores) if split_of(category, core) == split]
         for i in idx:
             core = cores[i][1]
             for _ in range(3):

@@ -25,12 +25,14 @@ def triage_panel(petition, user) -> dict:
     group = []
     if row.group_id:
         group = list(visible.filter(triage__group_id=row.group_id).exclude(pk=petition.pk).order_by("received_at")[:10])
-    similar = services.similar_petitions(petition, limit=5, among=visible) if row.status == Triage.Status.OK else []
+    ok = row.status == Triage.Status.OK
+    similar = services.similar_petitions(petition, limit=5, among=visible) if ok else []
+    library = services.similar_library_cases(petition, user, limit=3) if ok else []
     cat_label = dict(Category.choices).get(row.category, row.category)
     type_label = dict(PetitionType.choices).get(row.ptype, row.ptype)
     alternatives = [(dict(Category.choices).get(c, c), round(p * 100)) for c, p in (row.alternatives or {}).get("category", [])[1:]]
     return {
-        "p": petition, "t": row, "repeat": repeat, "group": group, "similar": similar,
+        "p": petition, "t": row, "repeat": repeat, "group": group, "similar": similar, "library": library,
         "cat_label": cat_label, "type_label": type_label, "alternatives": alternatives,
         "cat_pct": round(row.category_confidence * 100), "type_pct": round(row.ptype_confidence * 100),
         "matches": row.category == petition.category and row.ptype == petition.ptype,

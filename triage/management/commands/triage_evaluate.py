@@ -1,6 +1,8 @@
 """Figures on the held-out split: category and type macro-F1 with per-class precision,
-recall and F1; high-risk recall (and precision) on the labelled risk set; repeat precision and
-recall on labelled pairs.
+recall and F1; calibration (expected calibration error and a reliability table: in each
+confidence bin, the mean confidence shown against the share actually right); high-risk recall
+(and precision) on the labelled held-out risk texts; repeat precision and recall on labelled
+pairs.
 
     manage.py triage_evaluate [--model PATH]
 """
@@ -16,6 +18,7 @@ from tongxin.lib.zhtext.normalize import normalize
 from tongxin.lib.zhtext.rules import Facts, screen
 from triage import model as triage_model
 from triage.corpus.risk_set import RISK_HELDOUT
+from triage.corpus.risk_written import risk_split
 from triage.services import current_model, current_rules
 from triage.training import heldout, matter_pairs, per_class
 
@@ -39,22 +42,20 @@ class Command(BaseCommand):
             self.stdout.write(f"  {'class':<22}{'precision':>10}{'recall':>8}{'f1':>7}{'n':>5}")
             for label, r in table.items():
                 self.stdout.write(f"  {label:<22}{r['precision']:>10.3f}{r['recall']:>8.3f}{r['f1']:>7.3f}{r['support']:>5}")
-            # Calibration: expected calibration error over 10 confidence bins.
             pairs = [(p[head].confidence, p[head].label == getattr(s, attr)) for p, s in zip(preds, rows, strict=True)]
-            ece = 0.0
-            for b in range(10):
-                inside = [(c, ok) for c, ok in pairs if b / 10 < c <= (b + 1) / 10 or (b == 0 and c == 0)]
-                if inside:
-                    ece += len(inside) / len(pairs) * abs(sum(c for c, _ in inside) / len(inside)
-                                                          - sum(ok for _, ok in inside) / len(inside))
+            ece, table = reliability(pairs)
             accuracy = sum(ok for _, ok in pairs) / len(pairs)
             mean_conf = sum(c for c, _ in pairs) / len(pairs)
             self.stdout.write(f"  accuracy {accuracy:.3f}, mean confidence {mean_conf:.3f}, "
                               f"expected calibration error {ece:.3f}")
+            self.stdout.write(f"  reliability: {'confidence':<12}{'n':>5}{'mean conf':>11}{'right':>8}")
+            for lo, hi, n, conf, right in table:
+                self.stdout.write(f"  {'':<13}{lo:.1f}–{hi:.1f}{'':<5}{n:>5}{conf:>11.3f}{right:>8.3f}")
         rules = current_rules()
         tp = fn = fp = 0
         misses = []
-        for text, people, level in RISK_HELDOUT:
+        risk_rows = RISK_HELDOUT + risk_split("heldout")
+        for text, people, level in risk_rows:
             got = screen(normalize(text), rules, Facts(people_count=people)).level
             if level == "high":
                 tp += got == "high"
@@ -64,7 +65,7 @@ class Command(BaseCommand):
             elif got == "high":
                 fp += 1
                 misses.append(text)
-        self.stdout.write(f"\nhigh risk ({len(RISK_HELDOUT)} labelled texts): recall {tp / max(1, tp + fn):.3f}, "
+        self.stdout.write(f"\nhigh risk ({len(risk_rows)} labelled held-out texts): recall {tp / max(1, tp + fn):.3f}, "
                           f"precision {tp / max(1, tp + fp):.3f} (tp {tp}, fn {fn}, fp {fp})")
         for text in misses:
             self.stdout.write(f"  wrong: {text}")
@@ -77,3 +78,18 @@ class Command(BaseCommand):
             fn += (not ok) and same
         self.stdout.write(f"\nrepeat ({len(pairs)} held-out pairs): precision {tp / max(1, tp + fp):.3f}, "
                           f"recall {tp / max(1, tp + fn):.3f}")
+
+
+def reliability(pairs: list[tuple[float, bool]], bins: int = 10) -> tuple[float, list[tuple[float, float, int, float, float]]]:
+    """Expected calibration error over ``bins`` equal confidence bins, and per non-empty bin:
+    (low, high, count, mean confidence, share right)."""
+    ece, table = 0.0, []
+    for b in range(bins):
+        lo, hi = b / bins, (b + 1) / bins
+        inside = [(c, ok) for c, ok in pairs if lo < c <= hi or (b == 0 and c == 0)]
+        if inside:
+            conf = sum(c for c, _ in inside) / len(inside)
+            right = sum(ok for _, ok in inside) / len(inside)
+            ece += len(inside) / len(pairs) * abs(conf - right)
+            table.append((lo, hi, len(inside), conf, right))
+    return ece, table

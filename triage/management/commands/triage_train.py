@@ -43,7 +43,7 @@ class Command(BaseCommand):
                 groups.append(f"p:{fb.petition_id}")
             confirmed = len(latest)
         now = timezone.now()
-        version = opts["model_version"] or ("seed-1" if opts["seed_only"] else now.strftime("m%Y%m%d%H%M%S"))
+        version = opts["model_version"] or (triage_model.SHIPPED_VERSION if opts["seed_only"] else now.strftime("m%Y%m%d%H%M%S"))
         data = triage_model.train(texts, {"category": cats, "ptype": types}, version=version, groups=groups,
                                   trained_on={"seed": len(texts) - confirmed, "confirmed": confirmed})
         out = Path(opts["out"]) if opts["out"] else artifact_dir() / f"model-{version}.json.gz"
