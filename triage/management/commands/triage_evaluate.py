@@ -17,6 +17,7 @@ from tongxin.lib.zhtext.matter import profile, same_matter
 from tongxin.lib.zhtext.normalize import normalize
 from tongxin.lib.zhtext.rules import Facts, screen
 from triage import model as triage_model
+from triage.corpus.risk_fresh import RISK_FRESH
 from triage.corpus.risk_set import RISK_HELDOUT
 from triage.corpus.risk_written import risk_split
 from triage.services import current_model, current_rules
@@ -54,7 +55,14 @@ class Command(BaseCommand):
         rules = current_rules()
         tp = fn = fp = 0
         misses = []
-        risk_rows = RISK_HELDOUT + risk_split("heldout")
+        sets = {"risk_set": RISK_HELDOUT, "risk_written held-out": risk_split("heldout"), "risk_fresh": RISK_FRESH}
+        risk_rows = [row for rows_ in sets.values() for row in rows_]
+        per_set = {name: [0, 0] for name in sets}
+        for name, rows_ in sets.items():
+            for text, people, level in rows_:
+                if level == "high":
+                    per_set[name][1] += 1
+                    per_set[name][0] += screen(normalize(text), rules, Facts(people_count=people)).level == "high"
         for text, people, level in risk_rows:
             got = screen(normalize(text), rules, Facts(people_count=people)).level
             if level == "high":
@@ -67,6 +75,8 @@ class Command(BaseCommand):
                 misses.append(text)
         self.stdout.write(f"\nhigh risk ({len(risk_rows)} labelled held-out texts): recall {tp / max(1, tp + fn):.3f}, "
                           f"precision {tp / max(1, tp + fp):.3f} (tp {tp}, fn {fn}, fp {fp})")
+        for name, (hit, total) in per_set.items():
+            self.stdout.write(f"  {name}: high recall {hit / max(1, total):.3f} ({hit}/{total})")
         for text in misses:
             self.stdout.write(f"  wrong: {text}")
         pairs = matter_pairs(split="heldout")
