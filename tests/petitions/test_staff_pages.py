@@ -594,3 +594,16 @@ def test_decide_rereview_and_transfer_through_the_pages(world, client):
     as_user(client, world.officer).post(act_url(other, "transfer"), {"to_unit": world.team.pk, "note": "由综采一队直接受理"})
     other.refresh_from_db()
     assert other.state == State.ACCEPTED and other.unit == world.team and other.handler is None
+
+
+def test_inbox_pages_cover_every_open_matter_once_in_deadline_order(world, client):
+    made = [new(world, title=f"第{i}件工资问题", now=timezone.now() - timedelta(days=i % 7)) for i in range(27)]
+    officer = as_user(client, world.officer)
+    shown = []
+    for page in (1, 2):
+        html = officer.get(reverse("petitions:inbox"), {"page": page}).content.decode()
+        shown += [line.split('data-number="')[1].split('"')[0] for line in html.splitlines() if 'data-number="' in line]
+        assert f"第 {page} / 2 页" in html
+    expected = list(Petition.objects.filter(pk__in=[p.pk for p in made]).order_by("due_at", "id")
+                    .values_list("number", flat=True))
+    assert shown == expected  # 25 then 2: none twice, none missing, soonest deadline first
