@@ -1,7 +1,10 @@
-"""A third batch of held-out risk texts (text, people on the registration, true level), written
+"""Blind batches of held-out risk texts (text, people on the registration, true level), written
 and committed *before* the third revision of the rules and never used to change them: after the
 first held-out figures the rules were revised for the kinds of wording they had missed, so the
-earlier held-out texts are no longer blind; this batch is. Read only by ``triage_evaluate``."""
+earlier held-out texts are no longer blind; RISK_FRESH was, until its misses were read after the
+third revision. RISK_FRESH_2 was written and committed before the fourth revision (a broader
+lexicon of poisons, weapons, self-harm idioms and ways of blocking and gathering) and has not
+been used to change the rules. Read only by ``triage_evaluate``."""
 
 from __future__ import annotations
 
@@ -48,4 +51,39 @@ RISK_FRESH: list[tuple[str, int, str]] = [
     ("工作面瓦斯浓度超限报警了好几次，还在生产", 1, "medium"),
     ("建议在矿区开展防自杀心理干预培训", 1, "low"),
     ("去年组织职工去天安门看升旗，今年还有没有", 1, "low"),
+]
+
+RISK_FRESH_2: list[tuple[str, int, str]] = [
+    # high
+    ("我已经在网上买好了安眠药，你们看着办吧", 1, "high"),
+    ("俺这条老命不要了，明天去矿上跟他们理论到底，谁拦着我就跟谁拼", 1, "high"),
+    ("再不给我认定工伤，我就从主井井口跳下去", 1, "high"),
+    ("他再骂我一句，我一铁锹拍死他", 1, "high"),
+    ("给我逼急了，我去他家门口等着，看他出不出门", 1, "high"),
+    ("我们准备把集团的大门锁上，谁也别想进出", 1, "high"),
+    ("下周一村里人开着收割机把运煤道横着挡上", 1, "high"),
+    ("退休的老伙计们约好了，重阳节那天到集团大楼前面静静地站着", 1, "high"),
+    ("我们三十来户受灾户明天上午去县政府门口讨说法", 1, "high"),
+    ("采煤队的工人要集体请假，一个都不来上班，看你们怎么出煤", 1, "high"),
+    ("我们一家老小去矿长家里吃住，不解决就不走了", 1, "high"),
+    ("我们六十多个下岗职工准备上北京", 1, "high"),
+    ("四十几户村民已经写好材料，下个月一起赴京", 1, "high"),
+    ("逼得我活不成了，我死了你们谁也脱不了干系", 1, "high"),
+    ("我在楼顶上，你们领导不来我就不下去", 1, "high"),
+    ("我身上绑了汽油瓶，今天必须给我个说法", 1, "high"),
+    ("再拖下去出了事可别怪我，我这人说到做到，刀已经磨好了", 1, "high"),
+    ("我们队里的人都商量好了，明天一起去集团讨要欠薪", 1, "high"),
+    # not high
+    ("井下水泵房的配电柜经常跳闸，请更换", 1, "low"),
+    ("单位派我去北京学习智能化开采，差旅标准是多少", 1, "low"),
+    ("请问抑郁症能不能申请病休，最近压力太大睡不着", 1, "low"),
+    ("我们都是老实人，不会去闹，只求公道", 1, "low"),
+    ("矿上杀猪过年，退休职工能不能也分一点", 1, "low"),
+    ("防冲击地压的钻孔施工进度太慢，请督促", 1, "low"),
+    ("建议在大门口设一个便民服务点，家属来办事不方便", 1, "low"),
+    ("我们是十几个人一起来咨询社保转移的", 1, "medium"),
+    ("天天加班累死累活，工资却不见涨", 1, "low"),
+    ("工作面透水预兆明显，挂汗、有水叫声，请立即撤人", 1, "medium"),
+    ("我要去省纪委反映这个事", 1, "medium"),
+    ("公路被运煤车压得坑坑洼洼，下雨天全是泥，请修一修", 1, "low"),
 ]
