@@ -192,7 +192,7 @@ def export_job(leader, export_rows: int):
     return call, rows, query.urlencode()
 
 
-def run(runs: int, warmup: int, export_rows: int, json_path: str | None) -> int:
+def run(runs: int, warmup: int, export_rows: int, json_path: str | None, only: set[str] | None = None) -> int:
     from django.test import Client
     from django.test.utils import override_settings
 
@@ -220,6 +220,8 @@ def run(runs: int, warmup: int, export_rows: int, json_path: str | None) -> int:
     with override_settings(TWO_FACTOR_REQUIRED=False):
         clients: dict[int, Client] = {}
         for timing, user in build(p):
+            if only and timing.key not in only:
+                continue
             if not timing.url:
                 timings.append(timing)
                 continue
@@ -239,9 +241,9 @@ def run(runs: int, warmup: int, export_rows: int, json_path: str | None) -> int:
                 timings.append(part)
                 loads[part.key] = os.getloadavg()[0]
                 print(f"  {part.label}: {part.median_ms:.1f} ms (load average {loads[part.key]:.2f})", flush=True)
-        job = export_job(p["leader"], export_rows)
+        job = export_job(p["leader"], export_rows) if not only or "export" in only else None
         export = Timing(key="export", label=".xlsx export (background job, in-process)", url="",
-                        note="not timed: no insights.exports.drill_xlsx yet")
+                        note="not timed: no insights.exports.drill_xlsx yet" if not only else "not timed: not in --only")
         if job is not None:
             call, rows, query = job
             export.url, export.rows = f"insights.exports.drill_xlsx({query})", rows
@@ -292,6 +294,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="generate realistic data up to this many petitions first (0: use what is there)")
     parser.add_argument("--export-rows", type=int, default=100_000)
     parser.add_argument("--json", help="write the figures to this file")
+    parser.add_argument("--only", default="", help="time only these paths (keys, comma-separated: inbox,inbox_mine,…)")
     parser.add_argument("--db", default="bench-realistic.sqlite3", help="SQLite file under var/ (ignored with DATABASE_URL)")
     args = parser.parse_args(argv)
     os.environ.setdefault("DEBUG", "0")
@@ -309,7 +312,8 @@ def main(argv: list[str] | None = None) -> int:
     if not Unit.objects.filter(code=GROUP_CODE).exists():
         print("no generated data: run bench/generate_realistic.py first (or pass --petitions N)", file=sys.stderr)
         return 2
-    return run(args.runs, args.warmup, args.export_rows, args.json)
+    only = {k.strip() for k in args.only.split(",") if k.strip()} or None
+    return run(args.runs, args.warmup, args.export_rows, args.json, only)
 
 
 if __name__ == "__main__":
