@@ -25,8 +25,12 @@ class RequestContextMiddleware:
         self.replica_paths = tuple(getattr(settings, "REPLICA_READ_PATHS", ()))
 
     def __call__(self, request):
-        incoming = request.headers.get("X-Request-ID", "")
-        rid = incoming if VALID_ID.match(incoming) else uuid.uuid4().hex
+        # Set by the request_started receiver (ops/logs.py) for the whole request; here only when
+        # the middleware is called without Django's handler.
+        rid = request_id.get()
+        if not rid:
+            incoming = request.headers.get("X-Request-ID", "")
+            rid = incoming if VALID_ID.match(incoming) else uuid.uuid4().hex
         request.request_id = rid
         id_token = request_id.set(rid)
         replica_token = read_replica.set(
