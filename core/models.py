@@ -57,6 +57,10 @@ class BackgroundJob(models.Model):
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
     finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    # Last sign of life of the worker running it (claim, each progress report): a job silent for
+    # longer than JOB_STALE_SECONDS lost its worker and is reclaimed (core.jobs.reclaim_stale_jobs).
+    heartbeat_at = models.DateTimeField(_("最后进展时间"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("运行次数"), default=0)
 
     class Meta:
         verbose_name = _("后台任务")

@@ -239,6 +239,7 @@ AUDIT_HEAD_EXPORT_DIR = Path(env_str("AUDIT_HEAD_EXPORT_DIR", str(DATA_DIR / "au
 AUDIT_ARCHIVE_DIR = Path(env_str("AUDIT_ARCHIVE_DIR", str(DATA_DIR / "audit-archive")))
 # Petitioners' identities are deleted this long after the matter ended (PIPL 第十九条, 第四十七条).
 PERSONAL_DATA_RETENTION_DAYS = env_int("PERSONAL_DATA_RETENTION_DAYS", 5 * 365 + 1, minimum=180)
+JOB_STALE_SECONDS = env_int("JOB_STALE_SECONDS", 1800, minimum=60)
 CELERY_BEAT_SCHEDULE = {
     # Reminders, supervision and accountability: idempotent, safe on two nodes at once.
     "petitions-sweep-deadlines": {
@@ -253,6 +254,9 @@ CELERY_BEAT_SCHEDULE = {
     # Outbox messages whose publication failed (broker down at commit) or was lost with a worker.
     "ops-flush-outbox": {"task": "ops.tasks.flush_outbox", "schedule": 60.0},
     "ops-prune-task-runs": {"task": "ops.tasks.prune_task_runs", "schedule": crontab(hour=3, minute=40)},
+    # Background jobs whose worker died mid-job (no heartbeat for JOB_STALE_SECONDS): queued again
+    # (idempotent kinds) or failed with a message on the progress page (core/jobs.py).
+    "core-reclaim-stale-jobs": {"task": "core.tasks.reclaim_stale_jobs", "schedule": 300.0},
     # The KPI rollup of closed months, recounted from the events (insights/rollup.py); pages stay exact
     # without it, only slower for the months changed since the last build.
     "insights-refresh-kpi-rollup": {"task": "insights.tasks.refresh_kpi_rollup", "schedule": crontab(minute="7,37")},
