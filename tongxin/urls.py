@@ -5,9 +5,12 @@ from django.views.i18n import JavaScriptCatalog
 
 from accounts import views as accounts_views
 from core import views as core_views
+from ops import views as ops_views
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
+    # Prometheus' conventional path; the same view (token or administrator) as /ops/metrics.
+    path("metrics", ops_views.metrics, name="metrics"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("api/v1/", include("petitions.api.urls")),
