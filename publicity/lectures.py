@@ -20,6 +20,7 @@ from audit.services import audit_record
 from core.errors import InvalidInput, InvalidState, NotAllowed
 from orgs.models import Unit, User, subtree_q
 from petitions.uploads import check_upload
+from publicity import tally
 from publicity.choices import CampaignKind
 from publicity.models import (
     Campaign,
@@ -92,6 +93,7 @@ def lecture_record(*, acting_user: User, topic: str, lecturer: User, unit: Unit,
         attendance=sum(n for _u, n in audience), created_by=acting_user,
     )
     LectureAudience.objects.bulk_create(LectureAudience(lecture=lecture, unit=u, attendance=n) for u, n in audience)
+    tally.audience_changed(lecture, [], [(u.pk, n) for u, n in audience])
     for upload in photos or []:
         c = check_upload(upload)
         if c.content_type not in PHOTO_TYPES:
@@ -140,9 +142,11 @@ def lecture_attendance_from_sign_ins(*, lecture: Lecture, acting_user: User) -> 
         target = next((r.unit for r in sorted(rows, key=lambda r: -len(r.unit.path))
                        if home is not None and home.is_within(r.unit)), lecture.unit)
         counts[target.pk] += 1
+    before = [(r.unit_id, r.attendance) for r in rows]
     LectureAudience.objects.filter(lecture=lecture).delete()
     LectureAudience.objects.bulk_create(LectureAudience(lecture=lecture, unit_id=u, attendance=n)
                                         for u, n in counts.items())
+    tally.audience_changed(lecture, before, list(counts.items()))
     lecture.attendance = sum(counts.values())
     lecture.save(update_fields=["attendance"])
     audit_record(actor=acting_user, action="publicity.lecture.attendance", target=lecture,

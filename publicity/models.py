@@ -802,3 +802,26 @@ class NewsToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.token} → {self.piece_id}"
+
+
+class Tally(models.Model):
+    """Monthly figures of the 宣传部 dashboard per unit, kept by the services in the same
+    transaction as the records they count (publicity.tally): ``piece`` — pieces published (n);
+    ``placement`` — outside placements by outlet level (n, points); ``reach`` — lecture
+    person-times by audience unit (total). Rebuilt from the records by ``publicity_tally``; a
+    test compares them with the live aggregates."""
+
+    metric = models.CharField(max_length=10)
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+", db_index=False)
+    month = models.DateField()  # the first day of the month (Asia/Shanghai)
+    level = models.CharField(max_length=12, blank=True)
+    n = models.IntegerField(default=0)
+    total = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+
+    class Meta:
+        verbose_name = _("看板月度汇总")
+        verbose_name_plural = _("看板月度汇总")
+        constraints = [models.UniqueConstraint(fields=["metric", "month", "unit", "level"], name="pub_tally_key")]
+
+    def __str__(self) -> str:
+        return f"{self.metric} {self.unit_id} {self.month:%Y-%m} {self.level} {self.n}/{self.total}"

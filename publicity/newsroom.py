@@ -15,7 +15,7 @@ from core.errors import InvalidInput, InvalidState, NotAllowed
 from orgs.models import Unit, User
 from petitions.notify import notify_user
 from petitions.uploads import check_upload
-from publicity import search
+from publicity import search, tally
 from publicity.choices import Decision, PieceKind, PieceState, ReviewLevel
 from publicity.models import Correspondent, EditorialPost, Piece, PiecePhoto, PieceReview, PieceVersion, Theme
 from publicity.rules import current_rule
@@ -257,6 +257,7 @@ def piece_review(*, piece: Piece, acting_user: User, decision: str, proofread: b
         piece.state, piece.stage = PieceState.REJECTED, ""
     piece.save(update_fields=["state", "stage", "published_at", "review_rule_version"])
     if piece.state == PieceState.PUBLISHED:
+        tally.piece_published(piece)
         search.index_piece(piece)  # postings dated published_at: an embargoed piece is not found before
     audit_record(actor=acting_user, action=f"publicity.piece.review.{decision}", target=piece,
                  data={"level": level, "round": piece.round, "proofread": proofread, "state": piece.state,
@@ -287,6 +288,7 @@ def piece_withdraw(*, piece: Piece, acting_user: User, reason: str, now: datetim
     piece.state = PieceState.WITHDRAWN
     piece.save(update_fields=["state"])
     search.unindex_piece(piece)
+    tally.piece_withdrawn(piece)
     audit_record(actor=acting_user, action="publicity.piece.withdraw", target=piece,
                  data={"reason": reason.strip()[:500], "at": now.isoformat()})
     notify_user(piece.author, None, f"您的稿件《{piece.title[:40]}》已撤稿")

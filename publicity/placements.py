@@ -21,6 +21,7 @@ from audit.services import audit_record
 from core.errors import InvalidInput, NotAllowed
 from orgs.models import Unit, User, subtree_q
 from petitions.uploads import check_upload
+from publicity import tally
 from publicity.choices import OutletLevel, PieceKind, PieceState
 from publicity.models import Outlet, Piece, Placement, PlacementAuthor, Theme
 from publicity.rules import current_rule
@@ -101,6 +102,7 @@ def placement_record(*, acting_user: User, outlet: Outlet, kind: str, published_
     for byline, share in zip(bylines, split_points(total, len(bylines)), strict=True):
         PlacementAuthor.objects.create(placement=placement, user=byline.user, name=byline.label[:50],
                                        unit=byline.unit, points=share)
+    tally.placement_recorded(placement)
     audit_record(actor=acting_user, action="publicity.placement.record", target=placement,
                  data={"outlet": outlet.name, "level": outlet.level, "kind": kind, "points": str(total),
                        "rule_version": version, "piece": str(piece.public_id) if piece else None})

@@ -159,6 +159,9 @@ def generate(n_pieces: int, n_placements: int, n_lectures: int, years: int, seed
             Lecture.objects.bulk_update(rows, ["attendance"], batch_size=batch)
             LectureAudience.objects.bulk_create(audience, batch_size=batch)
         print(f"  lectures: {n_lectures:,} ({time.perf_counter() - t2:.1f} s)", flush=True)
+        from publicity.tally import rebuild
+
+        print(f"  dashboard tallies: {rebuild():,} rows", flush=True)  # as the services keep them
     from django.db import connection
 
     if connection.vendor == "sqlite":
