@@ -107,3 +107,39 @@ def test_risk_texts_are_split_by_hash_and_the_held_out_ones_stay_apart():
 def test_screening_raises_no_ordinary_training_petition_to_high():
     highs = [s.text for s in samples() if s.split == "train" and screen(normalize(s.text), RULES).level == "high"]
     assert highs == []
+
+
+@pytest.mark.parametrize(("text", "level"), [
+    ("职工都在拼命赶产量，安全培训时间被挤占了", "low"),  # 拼命 is how hard they work
+    ("建议在矿区开展防自杀心理干预培训", "low"),
+    ("主井提升机跳闸了", "low"),
+    ("我在井口等着他，见一次打一次", "high"),  # 一次 is normalised to 1次: the rule reads digits
+    ("这日子没法过了，我准备跟矿上来个了断", "high"),
+    ("工伤的事再拖，我就拿瓶敌敌畏去劳资科", "high"),
+    ("三百多户村民约定月底到市委门口请愿", "high"),
+])
+def test_round_four_wordings_and_false_friends(text, level):
+    assert screen(normalize(text), RULES, Facts()).level == level
+
+
+@pytest.mark.django_db
+def test_rule_migrations_update_only_rules_nobody_edited():
+    import importlib
+
+    from django.apps import apps
+
+    from triage.models import RiskRule
+
+    step = importlib.import_module("triage.migrations.0005_default_rules_round_four")
+    RiskRule.objects.all().delete()
+    before = step.PREVIOUS
+    untouched = RiskRule.objects.create(code="self_harm", label="自伤", level="high", flag="extreme",
+                                        patterns=before["self_harm"]["patterns"], exclude=before["self_harm"]["exclude"])
+    edited = RiskRule.objects.create(code="violence", label="暴力", level="high", flag="extreme",
+                                     patterns=["同归于尽"], exclude=[])
+    step.update_rules(apps, None)
+    untouched.refresh_from_db()
+    edited.refresh_from_db()
+    new = {d["code"]: d for d in DEFAULT_RULES}
+    assert untouched.patterns == new["self_harm"]["patterns"] and untouched.exclude == new["self_harm"]["exclude"]
+    assert edited.patterns == ["同归于尽"]
