@@ -870,6 +870,13 @@ def _store_results(run: InventoryRun, rows: list[tuple]) -> None:
     sql = f"INSERT INTO {qn(meta.db_table)} ({columns}) VALUES ({marks})"  # nosec B608
     pk = run.pk
     with connection.cursor() as cursor:
+        raw = getattr(cursor, "cursor", None)
+        if connection.vendor == "postgresql" and hasattr(raw, "copy"):
+            # PostgreSQL: COPY (psycopg 3) — executemany was 2.3 of a 5 s recomputation at 28,800 rows
+            with raw.copy(f"COPY {qn(meta.db_table)} ({columns}) FROM STDIN") as copy:  # nosec B608
+                for row in rows:
+                    copy.write_row((pk, *row))
+            return
         for i in range(0, len(rows), 5000):
             cursor.executemany(sql, [(pk, *row) for row in rows[i:i + 5000]])
 

@@ -408,6 +408,12 @@ def drill(request: HttpRequest) -> HttpResponse:
     mo = request.GET.get("month") or ""
     if mo.isdigit() and 1 <= int(mo) <= 12:
         qs = qs.filter(month=date(year, int(mo), 1))
+    scope = request.GET.get("scope") or ""
+    if scope in ("1", "2"):
+        qs = qs.filter(scope=int(scope))
+    gas = request.GET.get("gas") or ""
+    if gas in ("CO2", "CH4"):
+        qs = qs.filter(gas=gas)
     unit = _root(request)
     if unit is not None:
         qs = qs.filter(facility__in=selectors.in_subtree(facilities, unit))

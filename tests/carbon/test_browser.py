@@ -120,3 +120,33 @@ def test_report_goes_from_draft_to_verified(live_server, new_tab, world, artifac
     verifier.screenshot(path=str(artifacts_dir / "carbon-report-verified-375.png"), full_page=True)
     rep = Report.objects.get()
     assert rep.state == "verified" and rep.run.locked and rep.verified_by == world.verifier
+
+
+def test_officer_registers_a_facility_on_the_phone_and_corrects_a_refused_date(live_server, new_tab, world, artifacts_dir):
+    from carbon.models import Facility
+    from orgs.models import Unit
+
+    office = Unit.objects.get(parent=world.mine.unit, name="机电科")
+    tab = new_tab(*PHONE)
+    page = tab.page
+    login(page, live_server.url, world.officer.employee_no)
+    page.goto(f"{live_server.url}/carbon/?year=2025")
+    page.click("[data-testid=facility-new]")
+    page.select_option("#ff-unit", office.code)
+    page.select_option("#ff-kind", "prep_plant")
+    page.fill("#ff-cap", "0.6")
+    page.select_option("#ff-status", "retired")
+    page.fill("#ff-from", "2015-03-01")
+    page.fill("#ff-to", "2014-12-31")  # before commissioning
+    page.check("input[name=sources][value='ghg.electricity']")
+    page.click("[data-testid=facility-save]")
+    expect(page.locator(".alert-danger")).to_contain_text("关闭日期须晚于投产日期")
+    assert not Facility.objects.filter(unit=office).exists()
+    page.screenshot(path=str(artifacts_dir / "carbon-facility-refused-375.png"), full_page=True)
+    page.fill("#ff-to", "2025-06-30")
+    page.click("[data-testid=facility-save]")
+    expect(page.locator("[data-testid=facility-title]")).to_contain_text("机电科")
+    fac = Facility.objects.get(unit=office)
+    assert fac.status == "retired" and str(fac.retired_on) == "2025-06-30" and fac.sources.get().code == "ghg.electricity"
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE[0]
+    assert not tab.script_errors and not tab.missing_static

@@ -127,3 +127,20 @@ def test_activity_and_lab_report_uploads_are_judged_by_content(world):
                                       month_from=date(2025, 1, 1), month_to=date(2025, 1, 1),
                                       evidence=SimpleUploadedFile("化验单.pdf", PDF), acting_user=world.officer)
     assert mf.evidence.read() == PDF
+
+
+def test_factors_to_verify_stay_versioned_data_with_their_source(world):
+    from carbon.models import Factor
+
+    demo = {f.code: f for f in world.factors.factors.all()}
+    # the values carbon-rules.md marks (verify) are shipped labelled so, each with its source
+    for code in ("of_flare", "ef_grid", "diesel.ncv", "natural_gas.cc", "ef_post.high", "ef_surface.low",
+                 "tce.natural_gas", "limit.raw_coal_energy.underground"):
+        assert demo[code].to_verify and demo[code].source, code
+    assert all(f.source for f in demo.values()) and world.factors.is_demo
+    new = services.factor_set_derive(base=world.factors, version="2025.1", changes={"ef_grid": D("0.5810")},
+                                     acting_user=world.admin, source="生态环境部 2025")
+    got = {f.code: f for f in new.factors.all()}
+    assert got["ef_grid"].value == D("0.5810") and got["ef_grid"].source == "生态环境部 2025"
+    assert got["of_flare"].to_verify and got["of_flare"].source == demo["of_flare"].source
+    assert Factor.objects.get(factor_set=world.factors, code="ef_grid").value == D("0.5703")  # never edited in place

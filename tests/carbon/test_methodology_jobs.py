@@ -130,3 +130,32 @@ def test_the_same_recompute_asked_twice_while_queued_is_one_job(world):
     with pytest.raises(InvalidInput):
         services.inventory_recompute_start(year=2025, acting_user=world.admin, gwp_set="AR9")
     assert not InventoryRun.objects.exists()  # nothing ran inside the request
+
+
+def test_ccus_deduction_worked_example_and_refusals():
+    from tongxin.lib import ghg
+
+    r = ghg.ccus_deduction(D("30"), D("60"), "stored")
+    assert (r.code, r.gas, r.scope, r.tonnes) == ("ghg.ccus", "CO2", 1, D("-30.000000"))
+    assert ghg.ccus_deduction(D("30"), D("60"), "stored_utilized").tonnes == D(-90)
+    assert ghg.ccus_deduction(D(0), D(0), "stored").tonnes == 0
+    with pytest.raises(ghg.ActivityError) as err:
+        ghg.ccus_deduction(D(-1), D(0), "stored")
+    assert err.value.field == "ccus_stored"
+    with pytest.raises(ghg.ActivityError):
+        ghg.ccus_deduction(D(1), D(0), "memo")  # the memo item never subtracts
+
+
+def test_every_headline_figure_drills_down(world):
+    fill_year(world, 2025, months=[1])
+    services.inventory_recompute(year=2025, acting_user=world.admin)
+    c = page(world.admin)
+    home = c.get(f"/carbon/?year=2025&unit={world.group.code}").content.decode()
+    for testid in ("fig-total", "fig-scope1", "fig-scope2", "fig-ch4", "fig-output", "fig-intensity", "fig-tce"):
+        href = home.split(f'data-testid="{testid}" href="')[1].split('"')[0].replace("&amp;", "&")
+        body = c.get(href).content.decode()
+        assert 'data-testid="result"' in body, testid
+    scope2 = c.get(f"/carbon/drill/?year=2025&unit={world.group.code}&scope=2").content.decode()
+    assert "ghg.electricity" in scope2 and "ghg.fuel" not in scope2
+    ch4 = c.get(f"/carbon/drill/?year=2025&unit={world.group.code}&gas=CH4").content.decode()
+    assert "ghg.ch4_underground" in ch4 and "ghg.electricity" not in ch4
