@@ -93,23 +93,35 @@ def unindex_piece(piece) -> None:
     NewsToken.objects.filter(piece_id=piece.pk).delete()
 
 
-def backfill(piece_model, token_model, *, batch: int = 1000, progress=None) -> int:
+def backfill(piece_model, token_model, *, batch: int = 2000, progress=None) -> int:
     """Index every published news piece that has no postings yet (migration and the
-    ``publicity_reindex_news`` command; takes historical models so a migration can call it)."""
-    done = 0
-    last = 0
-    indexed = token_model.objects.values("piece_id")
+    ``publicity_reindex_news`` command; takes historical models so a migration can call it).
+    Rows go in as plain tuples (COPY on PostgreSQL, executemany on SQLite): millions of postings
+    are written in minutes, not hours, on a loaded machine."""
+    conn = connection
+    table = token_model._meta.db_table
+    field = token_model._meta.get_field("published_at")
+    done = last = 0
     base = piece_model.objects.filter(state=PieceState.PUBLISHED, for_news=True, published_at__isnull=False)
     while True:
-        chunk = list(base.filter(pk__gt=last).order_by("pk").only("pk", "title", "lead", "published_at")[:batch])
+        chunk = list(base.filter(pk__gt=last).order_by("pk").values_list("pk", "title", "lead", "published_at")[:batch])
         if not chunk:
             return done
-        last = chunk[-1].pk
-        have = set(indexed.filter(piece_id__gte=chunk[0].pk, piece_id__lte=last).values_list("piece_id", flat=True))
-        rows = [r for p in chunk if p.pk not in have for r in _rows(token_model, p)]
-        with transaction.atomic():
-            token_model.objects.bulk_create(rows, batch_size=2000)
-        done += sum(1 for p in chunk if p.pk not in have)
+        last = chunk[-1][0]
+        have = set(token_model.objects.filter(piece_id__gte=chunk[0][0], piece_id__lte=last)
+                   .values_list("piece_id", flat=True).distinct())
+        fresh = [c for c in chunk if c[0] not in have]
+        rows = [(t, pk, field.get_db_prep_value(at, conn)) for pk, title, lead, at in fresh
+                for t in sorted(text_tokens(title, lead))]
+        with transaction.atomic(), conn.cursor() as cur:
+            if conn.vendor == "postgresql":
+                with cur.cursor.copy(f"COPY {conn.ops.quote_name(table)} (token, piece_id, published_at) FROM STDIN") as cp:
+                    for row in rows:
+                        cp.write_row(row)
+            else:
+                cur.executemany(f"INSERT INTO {conn.ops.quote_name(table)} (token, piece_id, published_at) "  # nosec B608: the model's table
+                                "VALUES (%s, %s, %s)", rows)
+        done += len(fresh)
         if progress:
             progress(done)
 
