@@ -151,8 +151,16 @@ def _insert(rows: list[tuple]) -> None:
     qn = connection.ops.quote_name
     columns = [meta.get_field(f.removesuffix("_id")).column for f in INSERT_FIELDS]
     names, marks = ", ".join(qn(c) for c in columns), ", ".join(["%s"] * len(columns))
-    sql = f"INSERT INTO {qn(meta.db_table)} ({names}) VALUES ({marks})"  # nosec B608
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # COPY: one stream instead of a statement per row (14 s → a few at 100,000 rows);
+            # the driver's errors become Django's, as for any statement
+            copy_sql = f"COPY {qn(meta.db_table)} ({names}) FROM STDIN"
+            with connection.wrap_database_errors, cursor.cursor.copy(copy_sql) as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        sql = f"INSERT INTO {qn(meta.db_table)} ({names}) VALUES ({marks})"  # nosec B608
         for i in range(0, len(rows), BATCH):
             cursor.executemany(sql, rows[i:i + BATCH])
 
