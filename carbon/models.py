@@ -224,8 +224,16 @@ class InventoryRun(models.Model):
 
 
 class InventoryResult(models.Model):
-    run = models.ForeignKey(InventoryRun, on_delete=models.CASCADE, related_name="results", verbose_name=_("核算版本"))
-    facility = models.ForeignKey(Facility, on_delete=models.PROTECT, related_name="+", verbose_name=_("设施"))
+    """One formula's result of one facility-month in a run. Written only by
+    services.inventory_recompute, 30,000 at a time, into a run it has just created, from facilities it
+    has just read; the foreign keys are therefore not database constraints (on PostgreSQL their
+    deferred checks at commit were 0.9 s of a 2.2 s recomputation). The ORM still cascades and
+    protects (a facility with results cannot be deleted; deleting a run deletes its results)."""
+
+    run = models.ForeignKey(InventoryRun, on_delete=models.CASCADE, related_name="results", verbose_name=_("核算版本"),
+                            db_constraint=False)
+    facility = models.ForeignKey(Facility, on_delete=models.PROTECT, related_name="+", verbose_name=_("设施"),
+                                 db_constraint=False)
     month = models.DateField(_("月份"))
     code = models.CharField(_("公式"), max_length=30)
     gas = models.CharField(_("气体"), max_length=4)

@@ -79,7 +79,7 @@ class RunSummary:
     has_stocks: bool = True  # runs stored before year-end stocks were kept have none
 
 
-_SUMMARIES: dict[tuple[int, tuple[int, ...]], RunSummary] = {}  # runs never change: safe to keep
+_SUMMARIES: dict[tuple, RunSummary] = {}  # runs never change: safe to keep
 
 
 def run_summary(run: InventoryRun | None, facility_ids: set[int]) -> RunSummary | None:
@@ -87,7 +87,7 @@ def run_summary(run: InventoryRun | None, facility_ids: set[int]) -> RunSummary 
     Kept per process for the last few (run, facilities) asked: a run is never edited."""
     if run is None:
         return None
-    key = (run.pk, tuple(sorted(facility_ids)))
+    key = (run.pk, run.created_at, tuple(sorted(facility_ids)))  # the time too: a test database reuses ids
     if key in _SUMMARIES:  # before touching run.totals: pages load runs with the totals deferred
         return _SUMMARIES[key]
     if "facilities" not in run.totals:
@@ -284,13 +284,13 @@ def unit_indicators(facilities: QuerySet[Facility], unit: Unit, year: int, run: 
     return indicators_from(q, co2e, tce, retired, scopes.get(1), scopes.get(2), ch4, stocks=stocks, ccus=ccus)
 
 
-_QUICK: dict[tuple[int, tuple[int, ...]], tuple[Decimal, Decimal] | None] = {}  # runs never change
+_QUICK: dict[tuple, tuple[Decimal, Decimal] | None] = {}  # runs never change
 
 
-def _quick_totals(run_id: int, ids: set[int]) -> tuple[Decimal, Decimal] | None:
+def _quick_totals(run_id: int, created_at, ids: set[int]) -> tuple[Decimal, Decimal] | None:
     """t CO2e and raw coal output of these facilities in a run, from its stored sums (kept per
     process: a run is never edited, and its JSON is the larger part of reading it)."""
-    key = (run_id, tuple(sorted(ids)))
+    key = (run_id, created_at, tuple(sorted(ids)))  # the time too: a test database reuses ids
     if key in _QUICK:
         return _QUICK[key]
     totals = InventoryRun.objects.filter(pk=run_id).values_list("totals", flat=True).first() or {}
@@ -352,14 +352,14 @@ def trajectory(unit: Unit, facilities: QuerySet[Facility], indicator: str = Indi
                until: int = 2030) -> dict:
     """Actual figures per computed year and the straight path from the last actual to the target of
     ``until`` (the 2030 target); each year's own target where one is set."""
-    latest: dict[int, int] = {}
-    for pk, y in InventoryRun.objects.order_by("year", "version").values_list("pk", "year"):
-        latest[y] = pk  # ordered by version: the last one wins
+    latest: dict[int, tuple] = {}
+    for pk, y, created in InventoryRun.objects.order_by("year", "version").values_list("pk", "year", "created_at"):
+        latest[y] = (pk, created)  # ordered by version: the last one wins
     years = sorted(latest)
     actual: dict[int, Decimal | None] = {}
     ids = _ids(in_subtree(facilities, unit))
     for y in years:
-        quick = _quick_totals(latest[y], ids) if indicator in (Indicator.TOTAL, Indicator.INTENSITY) else None
+        quick = _quick_totals(*latest[y], ids) if indicator in (Indicator.TOTAL, Indicator.INTENSITY) else None
         if quick is not None:
             co2e, output = quick
             actual[y] = co2e if indicator == Indicator.TOTAL else ghg.ratio(co2e, output)
