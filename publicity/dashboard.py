@@ -50,6 +50,8 @@ def scope_ids(user: User, unit: Unit | None) -> list[int] | None:
     administrators), narrowed to ``unit``'s subtree when drilling down. A constant id list: the
     tree has a few hundred units, and the figures are then plain index range reads."""
     scope = staff_units(user)
+    if scope is not None and any(u.parent_id is None for u in scope):
+        scope = None  # a top unit's officer: the whole tree, no id list to compare with
     ids = None if scope is None else (list(Unit.objects.subtrees_of(scope).values_list("pk", flat=True)) if scope else [])
     if unit is not None:
         below = list(Unit.objects.filter(subtree_q([unit])).values_list("pk", flat=True))
@@ -75,24 +77,24 @@ def _months(year: int) -> list[date]:
 def figures(ids: list[int] | None, year: int, now: datetime) -> Figures:
     """From the monthly tallies (publicity.tally), the current month's pieces counted live (an
     embargoed piece is not yet due)."""
-    rows = Tally.objects.filter(month__gte=date(year, 1, 1), month__lt=date(year + 1, 1, 1))
+    rows = Tally.objects.filter(metric__in=(tally.PIECE, tally.PLACEMENT, tally.REACH),
+                                month__gte=date(year, 1, 1), month__lt=date(year + 1, 1, 1))
     if ids is not None:
         rows = rows.filter(unit_id__in=ids)
     placements = {lv: [0] * 12 for lv in OutletLevel.values}
     pieces, reach = [0] * 12, [0] * 12
-    units: dict[int, list] = {}
     this_month = timezone.localtime(now).date().replace(day=1)
-    for r in rows.values("metric", "unit_id", "month", "level").annotate(n=Sum("n"), t=Sum("total")).order_by():
+    # Summed in the database: at most 12 months × (levels + 2) rows come back, whatever the scope.
+    for r in rows.values("metric", "month", "level").annotate(n=Sum("n"), t=Sum("total")).order_by():
         i = r["month"].month - 1
         if r["metric"] == tally.PLACEMENT:
             placements.setdefault(r["level"], [0] * 12)[i] += r["n"]
-            u = units.setdefault(r["unit_id"], [0, Decimal(0)])
-            u[0] += r["n"]
-            u[1] += r["t"] or 0
         elif r["metric"] == tally.PIECE and r["month"] < this_month:
             pieces[i] += r["n"]
         elif r["metric"] == tally.REACH:
             reach[i] += int(r["t"] or 0)
+    units = {r["unit_id"]: [r["n"], r["t"] or Decimal(0)] for r in
+             rows.filter(metric=tally.PLACEMENT).values("unit_id").annotate(n=Sum("n"), t=Sum("total")).order_by()}
     if year == this_month.year:
         live = Piece.objects.filter(state=PieceState.PUBLISHED, published_at__gte=_start_of(this_month),
                                     published_at__lt=now)
