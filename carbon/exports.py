@@ -10,7 +10,7 @@ from decimal import Decimal
 from django.db.models import Count, Sum
 from django.utils.translation import gettext as _
 
-from carbon.choices import QUANTITIES, SourceCode
+from carbon.choices import QUANTITIES, STOCK_QUANTITIES, SourceCode
 from carbon.models import ActivityRecord, Facility, Factor, InventoryResult, MeasuredFactor, Report
 from orgs.models import subtree_q
 
@@ -36,8 +36,18 @@ def report_tables(report: Report) -> dict[str, tuple[list[str], list[list]]]:
     by_facility = [[name, e] for name, e in res.filter(code__startswith="ghg.").values("facility__unit__name")
                    .annotate(e=Sum("co2e")).order_by("-e").values_list("facility__unit__name", "e")]
     acts = (ActivityRecord.objects.filter(facility__in=facs, month__year=report.year)
+            .exclude(quantity__in=STOCK_QUANTITIES)
             .values("quantity", "unit").annotate(t=Sum("value")).order_by("quantity"))
     activity = [[a["quantity"], str(QUANTITIES[a["quantity"]].label), a["t"], a["unit"]] for a in acts]
+    # stocks (renewable MW, intelligent faces): the year-end value of each facility, added up — never a sum of months
+    from carbon.selectors import stock_values
+
+    year_end: dict[str, Decimal] = {}
+    for per in stock_values(facs, report.year).values():
+        for code, v in per.items():
+            year_end[code] = year_end.get(code, Decimal(0)) + v
+    activity += [[code, f"{QUANTITIES[code].label}{_('（年末）')}", v, QUANTITIES[code].unit]
+                 for code, v in sorted(year_end.items())]
     tiers = (ActivityRecord.objects.filter(facility__in=facs, month__year=report.year)
              .values("tier").annotate(n=Count("id")).values_list("tier", "n"))
     versions = report.run.factor_versions

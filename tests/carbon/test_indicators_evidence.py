@@ -144,3 +144,14 @@ def test_factors_to_verify_stay_versioned_data_with_their_source(world):
     assert got["ef_grid"].value == D("0.5810") and got["ef_grid"].source == "生态环境部 2025"
     assert got["of_flare"].to_verify and got["of_flare"].source == demo["of_flare"].source
     assert Factor.objects.get(factor_set=world.factors, code="ef_grid").value == D("0.5703")  # never edited in place
+
+
+def test_report_activity_table_gives_year_end_stocks_not_sums(world):
+    from carbon import exports
+
+    _year(world)
+    services.inventory_recompute(year=2025, acting_user=world.admin)
+    rep = services.report_create(entity=world.company, year=2025, acting_user=world.company_leader)
+    rows = {r[0]: r for r in exports.report_tables(rep)["activity"][1]}
+    assert rows["renew.capacity"][2] == D("2.5") and rows["mine.smart_faces"][2] == D(3)  # not 4.5 and 4
+    assert rows["renew.generation"][2] == D(600) and rows["gangue.produced"][2] == D(2000)
