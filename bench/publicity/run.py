@@ -223,6 +223,18 @@ def main() -> None:
             results.append((f"news search “{q}” ({who})", s, st, 50))
         s, st, _ = timed(client, "/publicity/news/", args.runs)
         results.append((f"news page ({who})", s, st, 50))
+        # The search alone (what the page and the API call: index look-up and the page's rows),
+        # without the request, session and template around it.
+        from publicity.selectors import news_search
+
+        for q in SEARCH_TERMS:
+            news_search(people[who], q)
+            samples = []
+            for _ in range(max(args.runs, args.search_runs)):
+                t = time.perf_counter()
+                news_search(people[who], q)
+                samples.append((time.perf_counter() - t) * 1000)
+            results.append((f"news_search() “{q}” ({who})", samples, 200, 50))
     for label, samples, status, goal in results:
         med = statistics.median(samples)
         ordered = sorted(samples)

@@ -19,4 +19,4 @@ def test_publicity_benchmark_runs_at_small_size(tmp_path):
     assert out.returncode == 0, (out.stdout[-2000:], out.stderr[-3000:])
     assert "rows: 1,500 pieces, 300 placements, 150 lectures" in out.stdout
     results = [line for line in out.stdout.splitlines() if line.startswith("RESULT")]
-    assert len(results) == 2 * (2 + 8 + 1) and all("HTTP 200" in line for line in results)
+    assert len(results) == 2 * (2 + 8 + 1 + 8) and all("HTTP 200" in line for line in results)
