@@ -166,7 +166,7 @@ def drill_response(down: DrillDown) -> HttpResponse:
     return xlsx_response(drill_xlsx(down), drill_filename(down))
 
 
-@register_job(LIST_JOB)
+@register_job(LIST_JOB, idempotent=True)  # a pure function of its parameters (the moment is frozen in them)
 def export_list_job(ctx: JobContext) -> JobOutput:
     """A long drill-down, exported as its owner sees it at the moment the export was asked."""
     job = ctx.job

@@ -302,7 +302,7 @@ def _suggestions(board: dashboards.Dashboard) -> list[str]:
     return out
 
 
-@register_job(REPORT_JOB)
+@register_job(REPORT_JOB, idempotent=True)  # a pure function of its parameters (the moment is frozen in them)
 def report_job(ctx: JobContext) -> JobOutput:
     job = ctx.job
     params = job.params

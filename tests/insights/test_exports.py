@@ -115,3 +115,29 @@ def test_the_background_export_is_scoped_to_its_owner(world, march, monkeypatch,
     _header, rows = _sheet_rows(job.result_file.read())
     assert accused.number not in {r[0] for r in rows} and len(rows) == kpis.total.figures["received"].num
     assert response.status_code == 302
+
+
+def test_an_export_whose_worker_died_is_run_again_with_the_same_rows(world, march, client, monkeypatch,
+                                                                    django_capture_on_commit_callbacks, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from core.jobs import reclaim_stale_jobs
+
+    monkeypatch.setattr(exports, "SYNC_LIMIT", 3)
+    client.force_login(world.company_officer)
+    url = table(world.company_officer, MARCH, world.company, now=NOW).total.figures["acceptance_rate"].url
+    with django_capture_on_commit_callbacks(execute=True):
+        client.get(url + "&export=xlsx")
+    job = BackgroundJob.objects.get(owner=world.company_officer, kind=exports.LIST_JOB)
+    first = job.result_file.read()
+    # As if its worker had been killed mid-export: running, silent since long ago.
+    BackgroundJob.objects.filter(pk=job.pk).update(status=BackgroundJob.Status.RUNNING, result_file="", result={},
+                                                   heartbeat_at=timezone.now() - timedelta(hours=2))
+    later = timezone.now() + timedelta(seconds=settings.JOB_STALE_SECONDS + 60)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert reclaim_stale_jobs(now=later) == {"requeued": 1, "failed": 0}
+    job.refresh_from_db()
+    assert job.status == BackgroundJob.Status.DONE and job.result == {"rows": 6}
+    assert _sheet_rows(job.result_file.read())[1] == _sheet_rows(first)[1]
