@@ -149,10 +149,13 @@ def search_ids(term: str, now: datetime, *, offset: int, limit: int) -> list[int
     tokens = query_tokens(term)
     if not tokens:
         return []
-    counts = _counts(tokens, now)
-    if min(counts.values()) == 0:
-        return []
-    ordered = sorted(tokens, key=lambda t: counts[t])
+    if len(tokens) == 1:  # one token (a 1- or 2-character term): its postings are the scan, no choice to make
+        ordered = tokens
+    else:
+        counts = _counts(tokens, now)
+        if min(counts.values()) == 0:
+            return []
+        ordered = sorted(tokens, key=lambda t: counts[t])
     driver, probes = ordered[0], ordered[1:1 + MAX_PROBES]
     qs = NewsToken.objects.filter(token=driver, published_at__lte=now)
     for t in probes:
