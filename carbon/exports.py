@@ -29,7 +29,7 @@ def report_tables(report: Report) -> dict[str, tuple[list[str], list[list]]]:
     boundary = [[f.unit.code, f.unit.name, f.get_kind_display(), f.get_mining_method_display(), f.get_gas_class_display(),
                  f.capacity_mtpa, f.get_status_display()] for f in facs]
     res = InventoryResult.objects.filter(run=report.run, facility__in=facs)
-    labels = dict(SourceCode.choices)
+    labels = {**dict(SourceCode.choices), "ghg.ccus": _("CCUS扣减（方法学选择）")}
     by_source = [[code, str(labels.get(code, code)), scope, t, e] for code, scope, t, e in
                  res.filter(code__startswith="ghg.").values("code", "scope").annotate(t=Sum("tonnes"), e=Sum("co2e"))
                  .order_by("scope", "code").values_list("code", "scope", "t", "e")]
