@@ -86,7 +86,10 @@ def test_terms_of_every_length(nr, term):
         make_piece(nr, title, lead, at=now - timedelta(minutes=i))
     expected = substring_ids(term, now)
     assert search.search_ids(term, now, offset=0, limit=50) == expected
-    assert expected  # each term occurs somewhere: the comparison is not vacuous
+    # Each term occurs somewhere (the comparison is not vacuous) — "Ab" only where LIKE ignores
+    # ASCII case (SQLite); on PostgreSQL it is found nowhere, as the substring search finds it.
+    if term != "Ab" or connection.vendor == "sqlite":
+        assert expected
 
 
 def test_paging_follows_the_news_order(nr):
