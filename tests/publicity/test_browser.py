@@ -157,7 +157,8 @@ def worker_ready(page: Page) -> None:
 def test_news_readable_offline_after_a_visit(live_server, new_tab, nr, artifacts_dir):
     """Phone-first, offline-safe: a reader opens the news list and a piece; the phone loses its
     network; reloading the piece still shows it (from the service worker's cache) with the offline
-    notice; a piece never opened shows the offline page instead of the browser's error."""
+    notice; a piece never opened shows the offline page instead of the browser's error; when
+    another person logs in on the phone and opens the news, the first one's saved pages are gone."""
     from publicity import newsroom
     from publicity.choices import Decision
 
@@ -198,4 +199,14 @@ def test_news_readable_offline_after_a_visit(live_server, new_tab, nr, artifacts
     expect(page.locator("[data-testid=news-title]")).to_have_text("家属协管员走进班组")
     expect(page.locator("[data-testid=offline-notice]")).to_be_hidden()
     assert read.public_id != unread.public_id
-    assert tab.missing_static == []
+
+    # Another person on the same phone: opening the news drops the first person's saved pages.
+    page.context.clear_cookies()
+    login(page, base, nr.officer.employee_no)
+    page.goto(f"{base}/publicity/news/")
+    worker_ready(page)
+    page.context.set_offline(True)
+    page.goto(f"{base}/publicity/news/{read.public_id}/")
+    expect(page.locator("[data-testid=offline-page]")).to_be_visible()
+    page.context.set_offline(False)
+    assert tab.missing_static == [] and tab.script_errors == []

@@ -20,7 +20,11 @@
     document.querySelectorAll("link[rel=stylesheet][href], script[src], img[src]").forEach(function (el) {
       keep.push(el.href || el.src);
     });
-    if (reg.active) reg.active.postMessage({keep: keep});
-    document.documentElement.dataset.pubOffline = "ready";
+    if (reg.active) {
+      navigator.serviceWorker.addEventListener("message", function (event) {
+        if (event.data && typeof event.data.kept === "number") document.documentElement.dataset.pubOffline = "ready";
+      });
+      reg.active.postMessage({keep: keep, user: box.dataset.user || ""});
+    }
   }).catch(function () { /* no worker (private mode, old browser): the pages work online */ });
 })();

@@ -3,7 +3,8 @@
  * network-first and kept in the cache as they are visited; their assets (static files, photos)
  * stale-while-revalidate. Offline, a visited page comes from the cache (the page itself shows
  * the offline notice), an unvisited one gets the cached offline page. When a news page redirects
- * (the session ended) the cache is emptied, so a logged-out phone keeps no pages. */
+ * (the session ended) the cache is emptied, so a logged-out phone keeps no pages; when another
+ * person opens a news page, the saved pages of the one before are dropped. */
 "use strict";
 
 const CACHE = "pub-news-v1";
@@ -71,14 +72,31 @@ self.addEventListener("fetch", (event) => {
 
 /* The page that registered the worker was loaded before the worker controlled it: it sends its
  * own URL and its assets' so that this first visit is readable offline too. */
+const OWNER = new Request(SCOPE + "__owner__");
+
+/* The saved pages belong to one person: when another person opens a news page, the first one's
+ * saved pages are dropped before theirs are kept. */
+async function claimFor(user) {
+  if (!user) return;
+  const cache = await caches.open(CACHE);
+  const owner = await cache.match(OWNER);
+  if (owner && (await owner.text()) === user) return;
+  await caches.delete(CACHE);
+  await (await caches.open(CACHE)).put(OWNER, new Response(user));
+  try {
+    await keep(new Request(OFFLINE, {credentials: "same-origin"}), await fetch(OFFLINE, {credentials: "same-origin"}));
+  } catch (err) { /* offline */ }
+}
+
 self.addEventListener("message", (event) => {
   const urls = (event.data && Array.isArray(event.data.keep)) ? event.data.keep.slice(0, 50) : [];
-  event.waitUntil(Promise.all(urls.map(async (u) => {
+  const user = (event.data && typeof event.data.user === "string") ? event.data.user : "";
+  event.waitUntil(claimFor(user).then(() => Promise.all(urls.map(async (u) => {
     const url = new URL(u, self.location.origin);
     if (!(isPage(url) || isAsset(url))) return;
     const request = new Request(url.href, {credentials: "same-origin"});
     try {
       await keep(request, await fetch(request));
     } catch (err) { /* offline: nothing to keep */ }
-  })).then(() => event.source && event.source.postMessage({kept: urls.length})));
+  }))).then(() => event.source && event.source.postMessage({kept: urls.length})));
 });
