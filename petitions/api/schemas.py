@@ -124,7 +124,7 @@ class PetitionFilters(Schema):
     )
     q: str | None = Field(None, max_length=100, description="按信访编号或标题查找")
     limit: int = Field(20, ge=1, le=100)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=100_000_000)  # beyond any real list; larger overflowed SQLite (500)
 
 
 class EventOut(Schema):
