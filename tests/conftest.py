@@ -34,6 +34,18 @@ def _fast_password_hasher():
         yield
 
 
+@pytest.fixture(autouse=True)
+def _celery_join_allowed():
+    """Celery keeps "a task is running here" in one process-wide flag that an eager task sets and
+    restores around itself; two threads running eager tasks at once (the two-connection tests)
+    can restore it in the wrong order and leave it set, and every later ``result.get()`` in the
+    process then refuses. Each test starts with it cleared. (The application never joins a result.)"""
+    from celery._state import _set_task_join_will_block
+
+    _set_task_join_will_block(False)
+    yield
+
+
 @dataclass(frozen=True)
 class UnitTree:
     """集团 → 公司 → two mines; the first mine has a team (区队) and an office (科室)."""
