@@ -7,6 +7,8 @@ import json
 
 from django.db import migrations
 
+from triage.migrations._default_rules import take_new_defaults_where_unedited
+
 # The third-round defaults of the rules that changed (as 0004 wrote them).
 PREVIOUS = json.loads(r"""{
  "self_harm": {
@@ -160,18 +162,7 @@ PREVIOUS = json.loads(r"""{
 
 
 def update_rules(apps, schema_editor):
-    from tongxin.lib.zhtext.default_rules import DEFAULT_RULES
-
-    RiskRule = apps.get_model("triage", "RiskRule")
-    for data in DEFAULT_RULES:
-        before = PREVIOUS.get(data["code"])
-        if before is None:
-            continue
-        row = RiskRule.objects.filter(code=data["code"]).first()
-        if row is None or list(row.patterns or []) != before["patterns"] or list(row.exclude or []) != before["exclude"]:
-            continue
-        row.patterns, row.exclude = data["patterns"], data.get("exclude", [])
-        row.save(update_fields=["patterns", "exclude", "updated_at"])
+    take_new_defaults_where_unedited(apps, PREVIOUS)
 
 
 class Migration(migrations.Migration):
