@@ -850,7 +850,9 @@ def _recompute_job(ctx):
 def _register_jobs() -> None:
     from core.jobs import register_job
 
-    register_job(RECOMPUTE_JOB)(_recompute_job)
+    # Idempotent: keyed by the job, a run again returns the version it made (or makes it, in one
+    # transaction, if the worker died before its commit): the stale-job reclaim queues it again.
+    register_job(RECOMPUTE_JOB, idempotent=True)(_recompute_job)
 
 
 _register_jobs()

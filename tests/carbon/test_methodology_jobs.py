@@ -120,6 +120,27 @@ def test_recompute_job_makes_the_same_version_as_the_synchronous_service(world, 
     assert "已生成2025年第1版核算结果" in body
 
 
+def test_a_recompute_whose_worker_died_is_queued_again_and_makes_one_version(world, settings,
+                                                                          django_capture_on_commit_callbacks):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from core.jobs import reclaim_stale_jobs
+
+    fill_year(world, 2025, months=[1])
+    job = services.inventory_recompute_start(year=2025, acting_user=world.admin)  # queued, not run (no commit)
+    # As if a worker had claimed it and been killed before its transaction committed.
+    BackgroundJob.objects.filter(pk=job.pk).update(status=BackgroundJob.Status.RUNNING, attempts=1,
+                                                   heartbeat_at=timezone.now() - timedelta(hours=2))
+    later = timezone.now() + timedelta(seconds=settings.JOB_STALE_SECONDS + 60)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert reclaim_stale_jobs(now=later) == {"requeued": 1, "failed": 0}
+    job.refresh_from_db()
+    assert job.status == BackgroundJob.Status.DONE and job.result["version"] == 1
+    assert InventoryRun.objects.filter(year=2025).count() == 1
+
+
 def test_the_same_recompute_asked_twice_while_queued_is_one_job(world):
     fill_year(world, 2025, months=[1])
     first = services.inventory_recompute_start(year=2025, acting_user=world.admin, ccus_method="stored")
