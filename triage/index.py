@@ -32,6 +32,10 @@ from tongxin.lib.zhtext.shingles import (
 )
 from triage.models import LshBand, TriageDoc
 
+# The PostgreSQL search index (created by migration 0002; dropped and rebuilt by triage_reindex).
+PG_SEARCH_INDEX = "triage_doc_tsv_idx"
+PG_SEARCH_INDEX_SQL = ("CREATE INDEX IF NOT EXISTS triage_doc_tsv_idx ON triage_triagedoc "
+                       "USING gin (to_tsvector('simple'::regconfig, grams))")
 BUCKET_CAP = 200  # rows read per band key: a crowded bucket (boilerplate) cannot slow a check down
 
 
