@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+import sys
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.db import connection
-from django.http import FileResponse, Http404, JsonResponse
+from django.db import InterfaceError, OperationalError, connection
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -67,4 +71,25 @@ def job_download(request, public_id):
         raise Http404("文件尚未生成")
     response = FileResponse(job.result_file.open("rb"), as_attachment=True, filename=job.result_name or "download")
     response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def server_error(request):
+    """handler500. A database that is restarting, unreachable or locked (the connection cut
+    mid-request) answers 503 with Retry-After: the request's transaction was rolled back whole,
+    so the client may simply send it again. Anything else is a 500. Rendered without a request
+    context, so no database access is needed to say so."""
+    from ops.context import request_id
+
+    unavailable = isinstance(sys.exc_info()[1], (OperationalError, InterfaceError))
+    status = 503 if unavailable else 500
+    if request.path.startswith("/api/"):
+        message = _("系统暂时不可用，本次操作没有保存，请稍后重试") if unavailable else _("系统出错，本次操作没有完成")
+        response = JsonResponse({"code": "unavailable" if unavailable else "server_error", "message": message,
+                                 "request_id": request_id.get()}, status=status)
+    else:
+        response = HttpResponse(render_to_string("errors/server_error.html", {
+            "unavailable": unavailable, "request_id": request_id.get()}), status=status)
+    if unavailable:
+        response["Retry-After"] = "5"
     return response

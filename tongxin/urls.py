@@ -33,3 +33,6 @@ urlpatterns = [
     path("carbon/", include("carbon.urls")),
 ]
 
+
+# A database outage is a 503 with Retry-After (nothing was stored); other failures a plain 500.
+handler500 = "core.views.server_error"

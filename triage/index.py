@@ -150,6 +150,19 @@ def match_expression(term: str) -> str:
     return (" & " if connection.vendor == "postgresql" else " AND ").join(phrases)
 
 
+def newest_matches(expr: str, *, below: int | None, limit: int) -> list[int]:
+    """SQLite: ids of up to ``limit`` petitions matching a ``match_expression``, newest first,
+    below an id (FTS5 walks its index in descending rowid order and stops at the limit)."""
+    sql = "SELECT rowid FROM triage_fts WHERE triage_fts MATCH %s"
+    params: list = [expr]
+    if below is not None:
+        sql += " AND rowid < %s"
+        params.append(below)
+    with connection.cursor() as cur:
+        cur.execute(sql + " ORDER BY rowid DESC LIMIT %s", [*params, limit])
+        return [r[0] for r in cur.fetchall()]
+
+
 def matching_ids(term: str) -> RawSQL | None:
     """A subquery of the ids of petitions whose text contains the term(s), or None (no term)."""
     expr = match_expression(term)

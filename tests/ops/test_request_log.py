@@ -95,3 +95,28 @@ def test_the_runserver_line_carries_the_request_id():
     served = lines_with(out, '"GET /no-such-page-served/ HTTP/1.1" 404')
     assert served and all(RID in line for line in served), out.getvalue()
     assert all(RID in line for line in lines_with(out, "Not Found: /no-such-page-served/"))
+
+
+@pytest.mark.django_db
+@pytest.mark.urls("tests.ops.urls_boom")
+def test_a_database_outage_is_a_503_that_says_nothing_was_saved():
+    client = Client(raise_request_exception=False)
+    with console_output() as out:
+        page = client.get("/ops-test-db-down/", HTTP_X_REQUEST_ID=RID)
+        api = client.post("/api/ops-test-db-down/", HTTP_X_REQUEST_ID=RID)
+    assert page.status_code == 503 and page["Retry-After"] == "5"
+    body = page.content.decode()
+    assert "系统暂时不可用" in body and "没有保存" in body and RID in body
+    assert api.status_code == 503 and api["Retry-After"] == "5"
+    assert api.json()["code"] == "unavailable" and api.json()["request_id"] == RID
+    # Still logged as an error, with its traceback and the request id.
+    lines = lines_with(out, "Service Unavailable: /ops-test-db-down/")
+    assert lines and all(RID in line for line in lines), out.getvalue()
+
+
+@pytest.mark.django_db
+@pytest.mark.urls("tests.ops.urls_boom")
+def test_any_other_failure_stays_a_500_with_the_request_id():
+    response = Client(raise_request_exception=False).get("/ops-test-boom/", HTTP_X_REQUEST_ID=RID)
+    assert response.status_code == 500 and "Retry-After" not in response
+    assert "系统出错" in response.content.decode() and RID in response.content.decode()

@@ -1,0 +1,49 @@
+"""Search pages: walking the index newest first (SQLite) returns exactly the page of the plain
+query — same rows, same order — for any term, scope, filter, offset and page size, including
+when the walk gives up and the plain query finishes the page."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from petitions.choices import Category
+from tests.petitions.conftest import at, submit
+from triage import services
+
+pytestmark = pytest.mark.django_db
+
+WORDS = ["尘肺", "工伤认定", "采空区", "工资", "瓦斯", "食堂饭菜", "塌陷"]
+
+
+@pytest.fixture
+def corpus(world):
+    for k in range(24):
+        words = [WORDS[k % 7], WORDS[(k * 3) % 7]] if k % 4 else [WORDS[k % 7]]
+        unit = world.other_mine if k % 3 == 0 else world.mine
+        category = Category.SAFETY if k % 5 == 0 else Category.WAGES
+        submit(world, now=at(2026, 3, 1 + k % 27, 8 + k % 9), title=f"反映{words[0]}问题{k}",
+               content="，".join(words) + f"的问题请尽快处理，编号{k}。", unit=unit, category=category)
+    return world
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(term=st.sampled_from(WORDS + ["尘肺 工伤", "问题", "处理", "没有的词", "肺尘"]),
+       who=st.sampled_from(["officer", "other_officer", "group_officer", "company_officer"]),
+       category=st.sampled_from(["", Category.SAFETY]),
+       offset=st.integers(0, 30), limit=st.integers(1, 12),
+       walk=st.sampled_from([(64, 4096, 20_000), (1, 2, 3), (2, 4, 9), (3, 3, 1)]))
+def test_a_page_is_the_plain_querys_page(corpus, monkeypatch, term, who, category, offset, limit, walk):
+    monkeypatch.setattr(services, "WALK_FIRST", walk[0])
+    monkeypatch.setattr(services, "WALK_MAX_CHUNK", walk[1])
+    monkeypatch.setattr(services, "WALK_BUDGET", walk[2])
+    user = getattr(corpus, who)
+    full = list(services.search(user, term, category=category))
+    assert services.search_page(user, term, offset=offset, limit=limit, category=category) == full[offset : offset + limit]
+
+
+def test_the_common_term_is_found_newest_first(corpus):
+    page = services.search_page(corpus.group_officer, "问题", limit=5)
+    assert len(page) == 5 and [p.pk for p in page] == sorted((p.pk for p in page), reverse=True)
+    assert page[0].pk == max(p.pk for p in services.search(corpus.group_officer, "问题"))
