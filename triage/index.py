@@ -61,6 +61,19 @@ class DocData:
     grams: str
 
 
+def stored_profile(data: dict, grams: str = "") -> Profile:
+    """A stored petition's matter profile. Its character bigrams are read from its search grams
+    (the same bigrams, one token each) instead of normalising its text again; without grams
+    only the keywords and facts (enough to find contradicting facts)."""
+    return Profile(frozenset(data.get("k", ())), frozenset(grams.split()),
+                   {k: frozenset(v) for k, v in (data.get("e") or {}).items()})
+
+
+def own_profile(data: DocData) -> Profile:
+    """The profile of a petition being indexed, its bigrams in the same token form as stored ones."""
+    return Profile(data.profile.keywords, frozenset(data.grams.split()), data.profile.entities)
+
+
 def doc_data(title: str, content: str) -> DocData:
     norm = normalize(f"{title}。{content}")
     sig = minhash(char_ngrams(norm, 3))

@@ -27,10 +27,10 @@ from petitions.notify import notify_user
 from petitions.rules import DESK_ROLES, conflict_of_interest
 from tongxin.lib.periods import SHANGHAI
 from tongxin.lib.zhtext.default_rules import CADRE_TITLES
-from tongxin.lib.zhtext.matter import SAME_MATTER_THRESHOLD, Profile, conflicts, same_matter, similarity
+from tongxin.lib.zhtext.matter import conflicts, same_matter, similarity
 from tongxin.lib.zhtext.normalize import normalize
 from tongxin.lib.zhtext.rules import LEVELS, Facts, Rule, Screening, cadre_mentions, screen
-from tongxin.lib.zhtext.shingles import estimate, jaccard, signature_from_bytes
+from tongxin.lib.zhtext.shingles import estimate, signature_from_bytes
 from triage import index
 from triage import model as triage_model
 from triage.models import Feedback, MatterGroup, ModelArtifact, RiskRule, SensitivePeriod, Triage, TriageDoc
@@ -170,33 +170,20 @@ def _cadres_near(petition: Petition) -> list[User]:
     return list(User.objects.filter(roles__unit__in=scope, roles__role__in=posts, is_active=True).distinct()[:2000])
 
 
-def _find_repeat(petition: Petition, key: str, prof: Profile) -> tuple[Petition | None, float, int]:
+def _find_repeat(petition: Petition, key: str, data: index.DocData) -> tuple[Petition | None, float, int]:
     """The earliest earlier petition of the same person on the same matter, its score, and how
     many such earlier petitions there are."""
     if not key:
         return None, 0.0, 0
+    mine = index.own_profile(data)
     earlier = (TriageDoc.objects.filter(person_key=key, received_at__lte=petition.received_at)
                .exclude(petition_id=petition.pk).order_by("received_at").values_list("petition_id", "profile")[:200])
-    # Prune on the stored profile first (exact: the bigram part of the score is at most 1, and a
-    # contradicting fact rules a candidate out), then read the texts of the few left.
-    left = []
-    for pid, data in earlier:
-        stored = Profile(frozenset(data.get("k", ())), frozenset(),
-                         {k: frozenset(v) for k, v in (data.get("e") or {}).items()})
-        if conflicts(prof, stored):
-            continue
-        words = jaccard(set(prof.keywords), set(stored.keywords))
-        if 0.75 * words + 0.25 < SAME_MATTER_THRESHOLD / 2:
-            continue
-        left.append((pid, data))
-    ids = [pid for pid, _ in left]
-    texts = {pk: (title, content) for pk, title, content in
-             Petition.objects.filter(pk__in=ids).values_list("pk", "title", "content")} if ids else {}
+    # A contradicting fact (another mine, month, sum) rules a candidate out before its bigrams are read.
+    left = [(pid, stored) for pid, stored in earlier if not conflicts(mine, index.stored_profile(stored))]
+    grams = dict(TriageDoc.objects.filter(pk__in=[pid for pid, _ in left]).values_list("petition_id", "grams")) if left else {}
     hits = []
-    for pid, data in left:
-        title, content = texts.get(pid, ("", ""))
-        other = Profile.from_data(data, normalize(f"{title}。{content}"))
-        ok, score, _clash = same_matter(prof, other)
+    for pid, stored in left:
+        ok, score, _clash = same_matter(mine, index.stored_profile(stored, grams.get(pid, "")))
         if ok:
             hits.append((pid, score))
     if not hits:
@@ -205,17 +192,16 @@ def _find_repeat(petition: Petition, key: str, prof: Profile) -> tuple[Petition 
     return first, hits[0][1], len(hits)
 
 
-def _find_group(petition: Petition, key: str, keys: list[int], prof: Profile) -> MatterGroup | None:
+def _find_group(petition: Petition, key: str, data: index.DocData) -> MatterGroup | None:
     """The same matter raised by other people recently: join (or open) their group."""
     since = petition.received_at - timedelta(days=GROUP_WINDOW_DAYS)
-    for pid, _shared in index.band_candidates(keys, exclude=petition.pk, limit=20):
-        doc = TriageDoc.objects.filter(pk=pid, received_at__gte=since).exclude(person_key=key, person_key__gt="").first()
+    mine = index.own_profile(data)
+    for pid, _shared in index.band_candidates(data.keys, exclude=petition.pk, limit=20):
+        doc = (TriageDoc.objects.filter(pk=pid, received_at__gte=since).exclude(person_key=key, person_key__gt="")
+               .values_list("profile", "grams").first())
         if doc is None:
             continue
-        other = Petition.objects.filter(pk=pid).values_list("title", "content").first()
-        if other is None:
-            continue
-        ok, _score, _clash = same_matter(prof, Profile.from_data(doc.profile, normalize(f"{other[0]}。{other[1]}")))
+        ok, _score, _clash = same_matter(mine, index.stored_profile(*doc))
         if not ok:
             continue
         existing = Triage.objects.filter(petition_id=pid).values_list("group_id", flat=True).first()
@@ -236,7 +222,7 @@ def triage_petition(petition: Petition, *, notify: bool = True) -> Triage:
     petition = Petition.objects.select_related("unit").get(pk=petition.pk)
     key = _identity_key(petition)
     data = index.doc_data(petition.title, petition.content)
-    repeat_of, repeat_score, prior = _find_repeat(petition, key, data.profile)
+    repeat_of, repeat_score, prior = _find_repeat(petition, key, data)
     when = petition.received_at.astimezone(SHANGHAI).date()
     facts = Facts(people_count=petition.people_count, prior_same_matter=prior, sensitive_period=sensitive_period(when))
     text = f"{petition.title}。{petition.content}"
@@ -245,7 +231,7 @@ def triage_petition(petition: Petition, *, notify: bool = True) -> Triage:
     analysis = analyse_text(text, facts=facts, names=[u.name for u in cadres])
     s = analysis.screening
     index.store(petition, data, key)
-    group = _find_group(petition, key, data.keys, data.profile)
+    group = _find_group(petition, key, data)
     if repeat_of is not None and repeat_of.state == State.FINAL:
         s.reasons.append({"level": "low", "flag": Flag.REPEAT, "why": "原事项已复核终结：同一事实和理由不再受理（第三十六条第三款）",
                           "phrase": repeat_of.number})
@@ -398,13 +384,13 @@ def similar_petitions(petition: Petition, *, limit: int = 5, among: QuerySet[Pet
     qs = (among if among is not None else Petition.objects.all()).filter(pk__in=ids)
     rows = {p.pk: p for p in qs.select_related("unit")}
     docs = {d.pk: d for d in TriageDoc.objects.filter(pk__in=list(rows))}
-    mine = Profile.from_data(doc.profile, normalize(f"{petition.title}。{petition.content}"))
+    mine = index.stored_profile(doc.profile, doc.grams)
     scored = []
     for pid, p in rows.items():
         d = docs.get(pid)
         if d is None:
             continue
-        other = Profile.from_data(d.profile, normalize(f"{p.title}。{p.content}"))
+        other = index.stored_profile(d.profile, d.grams)
         score = 0.5 * similarity(mine, other) + 0.5 * estimate(sig, signature_from_bytes(d.signature))
         scored.append(SimilarCase(p, round(score, 3)))
     scored.sort(key=lambda c: (-c.score, -c.petition.pk))

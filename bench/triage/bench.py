@@ -148,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
         key = index.person_key(p.petitioner_id) if p.petitioner_id and not p.is_anonymous else ""
         t = time.perf_counter()
         data = index.doc_data(p.title, p.content)
-        original, _score, _n = services._find_repeat(p, key, data.profile)
+        original, _score, _n = services._find_repeat(p, key, data)
         index.band_candidates(data.keys, exclude=p.pk, limit=20)
         samples.append((time.perf_counter() - t) * 1000)
         linked += original is not None

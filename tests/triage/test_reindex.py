@@ -1,5 +1,6 @@
 """Re-indexing (manage.py triage_reindex) rebuilds exactly the index that registration wrote
-incrementally: the same documents, band keys and search results, with its indexes back."""
+incrementally: the same documents, band keys and search results, with its indexes back; and the
+index's stored grams judge the same matter exactly as the texts do."""
 
 from __future__ import annotations
 
@@ -8,8 +9,12 @@ import io
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.petitions.conftest import at, submit
+from tongxin.lib.zhtext.matter import profile, same_matter
+from tongxin.lib.zhtext.normalize import normalize
 from triage import index, services
 from triage.models import LshBand, TriageDoc
 
@@ -71,3 +76,18 @@ def test_a_failed_rebuild_leaves_its_indexes_in_place(world, monkeypatch):
     with pytest.raises(RuntimeError):
         call_command("triage_reindex", workers=1, stdout=io.StringIO())
     assert {"triage_band_key_idx", "triage_band_petition_idx"} <= _index_names()
+
+
+_CHARS = "尘肺病工伤认定采空区塌陷补偿综采二队月份工资元夜班补贴3号井5月800块食堂饭菜贵矿长书记，。！ 　ＡＢ１２"
+
+
+@settings(max_examples=300, deadline=None)
+@given(a=st.text(alphabet=_CHARS, max_size=60), b=st.text(alphabet=_CHARS, max_size=60),
+       ta=st.text(alphabet=_CHARS, max_size=8), tb=st.text(alphabet=_CHARS, max_size=8))
+def test_stored_grams_judge_the_same_matter_as_the_texts(a, b, ta, tb):
+    """The repeat and group look-ups read a stored petition's bigrams from its search grams
+    instead of its text: the verdict and the score are exactly those of the texts."""
+    da, db_ = index.doc_data(ta, a), index.doc_data(tb, b)
+    by_text = same_matter(profile(normalize(f"{ta}。{a}")), profile(normalize(f"{tb}。{b}")))
+    by_index = same_matter(index.own_profile(da), index.stored_profile(db_.profile.as_data(), db_.grams))
+    assert by_index == by_text
