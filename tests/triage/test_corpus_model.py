@@ -123,14 +123,15 @@ def test_round_four_wordings_and_false_friends(text, level):
 
 
 @pytest.mark.django_db
-def test_rule_migrations_update_only_rules_nobody_edited():
+@pytest.mark.parametrize("migration", ["0005_default_rules_round_four", "0006_default_rules_round_five"])
+def test_rule_migrations_update_only_rules_nobody_edited(migration):
     import importlib
 
     from django.apps import apps
 
     from triage.models import RiskRule
 
-    step = importlib.import_module("triage.migrations.0005_default_rules_round_four")
+    step = importlib.import_module(f"triage.migrations.{migration}")
     RiskRule.objects.all().delete()
     before = step.PREVIOUS
     untouched = RiskRule.objects.create(code="self_harm", label="自伤", level="high", flag="extreme",

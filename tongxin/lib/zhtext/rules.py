@@ -20,12 +20,19 @@ _RANK = {level: i for i, level in enumerate(LEVELS)}
 # A negation right before the hit, in the same clause: 没有人想|不会去|绝不|并不打算 …
 _NEGATION = re.compile(
     r"(?:没有人?|没人|谁也|谁都)?(?:不会|不想|不要|不打算|不准备|不敢|并不|绝不|决不|从没|从未|无意|并非|不至于|"
-    r"没有|没|不|别)(?:想|要|会|打算|准备|去|再|敢|可能|是|说过|说|过|到|搞|人|采取|任何)*$"
+    r"没有|没|不|别)(?:想|要|会|打算|准备|去|再|敢|可能|是|说过|说|过|到|搞|人|采取|任何)*(?:把[^,.!?;，。！？；]{0,4})?$"
 )
 # Not a negation: 不得不堵路, 只能去北京.
 _FORCED = re.compile(r"(?:不得不|不能不|没法不|不会不|只能|只好|只有)(?:去|再)?$")
 _CLAUSE_BREAK = re.compile(r"[,.!?;:，。！？；：、\n]|就|才|便|否则|不然|要不")
 WINDOW = 12
+# A calm report, not a threat: the clause of the hit tells of an earlier time (去年有人堵过路,
+# 前几年去集团门口坐过) or of the news about somebody else (看新闻说外省有个农民工跳楼了), and
+# says nothing of what anyone will do (要, 就, 再, 明天, 准备 … keep the hit).
+_PUNCT = re.compile(r"[,.!?;:，。！？；：\n]")
+_PAST = re.compile(r"去年|前年|前几年|前些年|那几年|早几年|早些年|早年|当年|那年|那时候|以前|从前|曾经|多年前|\d+年前|\d{4}年|那次|那回")
+_REPORTED = re.compile(r"新闻|报道|报纸|电视上|网上看到|网上说")
+_INTENT = re.compile(r"要|就|再|将|会|准备|打算|想|明天|后天|下周|下个|马上|今天|今晚|非得|一定")
 
 
 @dataclass(frozen=True)
@@ -94,7 +101,7 @@ class Hit:
 class Cancelled:
     code: str
     phrase: str
-    why: str  # negation | false_friend | below_minimum
+    why: str  # negation | false_friend | reported | below_minimum
 
 
 def _clause_before(text: str, start: int) -> str:
@@ -108,6 +115,16 @@ def negated(text: str, start: int) -> bool:
     if not clause or _FORCED.search(clause):
         return False
     return bool(_NEGATION.search(clause))
+
+
+def reported(text: str, start: int, end: int) -> bool:
+    """The hit's clause reports the past or the news and threatens nothing."""
+    lo = max((m.end() for m in _PUNCT.finditer(text, 0, start)), default=0)
+    nxt = _PUNCT.search(text, end)
+    clause = text[lo : nxt.start() if nxt else len(text)]
+    if not (_PAST.search(clause) or _REPORTED.search(clause)):
+        return False
+    return not _INTENT.search(clause)
 
 
 def _false_friend(excludes, text: str, start: int, end: int) -> bool:
@@ -140,6 +157,9 @@ def match_rules(text: str, rules: Iterable[Rule]) -> tuple[list[Hit], list[Cance
                     continue
                 if rule.negatable and negated(text, m.start()):
                     cancelled.append(Cancelled(rule.code, phrase, "negation"))
+                    continue
+                if rule.negatable and rule.kind == "risk" and reported(text, m.start(), m.end()):
+                    cancelled.append(Cancelled(rule.code, phrase, "reported"))
                     continue
                 hits.append(Hit(rule.code, rule.label, rule.flag, rule.level, rule.kind, phrase, m.start(), m.end()))
                 break  # one hit per pattern is enough to explain it
@@ -206,7 +226,10 @@ def screen(text: str, rules: Iterable[Rule], facts: Facts = Facts()) -> Screenin
         s.raise_to("low", flag="repeat", why="同一事项第2次反映")
     # A collective matter threatening to go to Beijing or the province is high (taxonomy).
     if "collective" in s.flags and "skip_level" in s.flags:
-        s.raise_to("high", why="集体信访并扬言进京或赴省")
+        # Name both triggers (the collective phrase or the registration's count, and the threat).
+        collective = next((r["phrase"] or r["why"] for r in s.reasons if r["flag"] == "collective"), "")
+        skip = next((r["phrase"] for r in s.reasons if r["flag"] == "skip_level"), "")
+        s.raise_to("high", why="集体信访并扬言进京或赴省", phrase=" + ".join(p for p in (collective, skip) if p))
     if facts.sensitive_period and s.level == "medium":
         s.raise_to("high", why=f"敏感时期（{facts.sensitive_period}）内的中风险事项")
     return s

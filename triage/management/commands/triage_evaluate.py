@@ -17,6 +17,7 @@ from tongxin.lib.zhtext.matter import profile, same_matter
 from tongxin.lib.zhtext.normalize import normalize
 from tongxin.lib.zhtext.rules import Facts, screen
 from triage import model as triage_model
+from triage.corpus.risk_blind3 import RISK_BLIND_3
 from triage.corpus.risk_fresh import RISK_FRESH, RISK_FRESH_2
 from triage.corpus.risk_set import RISK_HELDOUT
 from triage.corpus.risk_written import risk_split
@@ -56,7 +57,7 @@ class Command(BaseCommand):
         tp = fn = fp = 0
         misses = []
         sets = {"risk_set": RISK_HELDOUT, "risk_written held-out": risk_split("heldout"), "risk_fresh": RISK_FRESH,
-                "risk_fresh_2": RISK_FRESH_2}
+                "risk_fresh_2": RISK_FRESH_2, "risk_blind_3": RISK_BLIND_3}
         risk_rows = [row for rows_ in sets.values() for row in rows_]
         per_set = {name: [0, 0] for name in sets}
         for name, rows_ in sets.items():
