@@ -176,6 +176,17 @@ def newest_matches(expr: str, *, below: int | None, limit: int) -> list[int]:
         return [r[0] for r in cur.fetchall()]
 
 
+def matches_among(expr: str, ids: Sequence[int]) -> list[int]:
+    """SQLite: which of ``ids`` match a ``match_expression``, newest first (one index seek each)."""
+    if not ids:
+        return []
+    marks = ", ".join(["%s"] * len(ids))
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT rowid FROM triage_fts WHERE triage_fts MATCH %s AND rowid IN ({marks}) "  # nosec B608
+                    "ORDER BY rowid DESC", [expr, *ids])
+        return [r[0] for r in cur.fetchall()]
+
+
 def matching_ids(term: str) -> RawSQL | None:
     """A subquery of the ids of petitions whose text contains the term(s), or None (no term)."""
     expr = match_expression(term)

@@ -6,15 +6,18 @@ library reuses it)."""
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Max, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from audit.services import audit_record
@@ -463,16 +466,22 @@ def search(user: User, term: str, *, category: str = "", state: str = "", risk: 
                      until=until).filter(pk__in=ids)
 
 
-# Search walks the index's matches newest first, in growing chunks, and keeps those the user may
-# see; after this many matches without a full page (a narrow scope, a deep page) the rest comes
-# from the plain query, so no request costs more than the walk plus the plain query.
+# Search pages intersect two id streams, both newest first: the index's matches and the petitions
+# the user may see. The index side is walked in growing chunks and the scope only answers "which
+# of these ids?" (reading a match in order costs well under a microsecond). When few walked
+# matches are kept, the scope is narrow: its ids are read once (at most SCOPE_SET_MAX, no order)
+# and then either looked up in the index newest first — when the term is so common that walking
+# its matches would take longer: a look-up costs about LOOKUP_COST walked matches — or kept as a
+# set the walk is checked against in memory. After WALK_BUDGET walked ids without a full page the
+# plain query finishes it, so no request costs more than the walk plus the plain query.
 WALK_FIRST, WALK_MAX_CHUNK, WALK_BUDGET = 64, 4096, 20_000
+NARROW_AFTER, NARROW_SHARE, SCOPE_SET_MAX, LOOKUP_COST = 1_000, 0.02, 20_000, 25
 
 
 def search_page(user: User, term: str, *, offset: int = 0, limit: int = 25, **filters) -> list[Petition]:
-    """One page of ``search()``, the same rows in the same order. On SQLite the FTS5 index hands
-    out its matches in descending id order and stops early, so a common two-character term does
-    not materialise hundreds of thousands of ids before the newest 25 are taken."""
+    """One page of ``search()``, the same rows in the same order. On SQLite neither a common
+    two-character term (hundreds of thousands of matches) nor a narrow scope makes the request
+    materialise the other side before the newest rows are taken."""
     if connection.vendor != "sqlite":
         return list(search(user, term, **filters)[offset : offset + limit])
     expr = index.match_expression(term)
@@ -480,25 +489,58 @@ def search_page(user: User, term: str, *, offset: int = 0, limit: int = 25, **fi
         return []
     scoped = _filtered(user, **filters)
     want = offset + limit
+    found = _walk_matches(expr, scoped, want)
+    if found is None:  # over budget: the plain query, from where the walk stopped
+        return list(search(user, term, **filters)[offset : offset + limit])
+    page = found[offset:want]
+    return list(scoped.filter(pk__in=page)) if page else []
+
+
+def _walk_matches(expr: str, scoped: QuerySet[Petition], want: int) -> list[int] | None:
+    """The first ``want`` ids of the intersection, newest first (fewer when it is smaller), or
+    None when the walk ran over its budget."""
+
+    def in_scope(ids: list[int]) -> list[int]:
+        # The ids as one JSON parameter: Django spends longer preparing thousands of IN
+        # parameters than SQLite spends on the look-ups.
+        return list(scoped.filter(pk__in=RawSQL("SELECT value FROM json_each(%s)", [json.dumps(ids)]))
+                    .values_list("pk", flat=True))
+
+    keep = in_scope
     found: list[int] = []
-    below, size, walked, exhausted = None, WALK_FIRST, 0, False
-    while len(found) < want and walked < WALK_BUDGET:
+    below, top, size, walked, narrowed = None, None, WALK_FIRST, 0, False
+    while len(found) < want:
+        if walked >= WALK_BUDGET:
+            return None
         ids = index.newest_matches(expr, below=below, limit=size)
         walked += len(ids)
         if ids:
-            found += scoped.filter(pk__in=ids).values_list("pk", flat=True)
+            found += keep(ids)
+            top = ids[0] if top is None else top
             below = ids[-1]
         if len(ids) < size:
-            exhausted = True
-            break
+            return found  # every match walked
         size = min(size * 4, WALK_MAX_CHUNK)
-    if len(found) < want and not exhausted:
-        rest = scoped.filter(pk__in=index.matching_ids(term), pk__lt=below).values_list("pk", flat=True)
-        found += rest[: want - len(found)]
-    page = found[offset:want]
-    if not page:
-        return []
-    return list(scoped.filter(pk__in=page))
+        if narrowed or walked < NARROW_AFTER or len(found) >= walked * NARROW_SHARE:
+            continue
+        narrowed = True
+        visible = list(scoped.order_by().values_list("pk", flat=True)[: SCOPE_SET_MAX + 1])
+        if len(visible) > SCOPE_SET_MAX:
+            continue
+        left = sorted((pk for pk in visible if pk < below), reverse=True)
+        density = walked / max(1, top - below + 1)  # ≈ the term's share of the ids below
+        if len(left) * LOOKUP_COST < density * below:
+            chunk = WALK_FIRST
+            while left and len(found) < want:
+                found += index.matches_among(expr, left[:chunk])
+                left, chunk = left[chunk:], min(chunk * 4, WALK_MAX_CHUNK)
+            return found
+        keep = partial(_kept, frozenset(visible))
+    return found
+
+
+def _kept(allowed: frozenset[int], ids: list[int]) -> list[int]:
+    return [pk for pk in ids if pk in allowed]
 
 
 def _filtered(user: User, *, category: str = "", state: str = "", risk: str = "", unit=None,

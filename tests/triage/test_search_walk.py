@@ -1,6 +1,7 @@
-"""Search pages: walking the index newest first (SQLite) returns exactly the page of the plain
-query — same rows, same order — for any term, scope, filter, offset and page size, including
-when the walk gives up and the plain query finishes the page."""
+"""Search pages: walking the index (or, for a narrow scope, the scope) newest first on SQLite
+returns exactly the page of the plain query — same rows, same order — for any term, scope,
+filter, offset and page size, including when a narrow scope is read as a set or looked up in the
+index, and when the walk gives up and the plain query answers."""
 
 from __future__ import annotations
 
@@ -28,16 +29,20 @@ def corpus(world):
     return world
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(term=st.sampled_from(WORDS + ["尘肺 工伤", "问题", "处理", "没有的词", "肺尘"]),
        who=st.sampled_from(["officer", "other_officer", "group_officer", "company_officer"]),
        category=st.sampled_from(["", Category.SAFETY]),
        offset=st.integers(0, 30), limit=st.integers(1, 12),
-       walk=st.sampled_from([(64, 4096, 20_000), (1, 2, 3), (2, 4, 9), (3, 3, 1)]))
-def test_a_page_is_the_plain_querys_page(corpus, monkeypatch, term, who, category, offset, limit, walk):
+       walk=st.sampled_from([(64, 4096, 20_000), (1, 2, 3), (2, 4, 9), (3, 3, 1), (1, 4, 40)]),
+       narrow=st.sampled_from([(1_000, 0.02, 20_000, 25), (1, 0.5, 100, 0), (2, 1.0, 100, 1000), (2, 1.0, 3, 0),
+                                (4, 0.3, 100, 1)]))
+def test_a_page_is_the_plain_querys_page(corpus, monkeypatch, term, who, category, offset, limit, walk, narrow):
     monkeypatch.setattr(services, "WALK_FIRST", walk[0])
     monkeypatch.setattr(services, "WALK_MAX_CHUNK", walk[1])
     monkeypatch.setattr(services, "WALK_BUDGET", walk[2])
+    for name, value in zip(("NARROW_AFTER", "NARROW_SHARE", "SCOPE_SET_MAX", "LOOKUP_COST"), narrow, strict=True):
+        monkeypatch.setattr(services, name, value)
     user = getattr(corpus, who)
     full = list(services.search(user, term, category=category))
     assert services.search_page(user, term, offset=offset, limit=limit, category=category) == full[offset : offset + limit]
