@@ -16,6 +16,7 @@ from tests.petitions.conftest import at, submit
 from tongxin.lib.zhtext.matter import profile, same_matter
 from tongxin.lib.zhtext.normalize import normalize
 from triage import index, services
+from triage.management.commands.triage_reindex import Command
 from triage.models import LshBand, TriageDoc
 
 pytestmark = pytest.mark.django_db
@@ -67,15 +68,26 @@ def test_a_rebuild_writes_what_registration_wrote(world, workers):
 
 
 def test_a_failed_rebuild_leaves_its_indexes_in_place(world, monkeypatch):
-    submit(world, now=at(2026, 3, 2), title=TEXTS[0][0], content=TEXTS[0][1])
+    for k, (title, content) in enumerate(TEXTS):
+        submit(world, now=at(2026, 3, 2 + k), title=title, content=content)
+    write = Command._write
+    calls = []
 
-    def boom(*args, **kwargs):
-        raise RuntimeError("disk full")
+    def fail_on_the_second_chunk(chunk):
+        calls.append(len(chunk))
+        if len(calls) == 2:
+            raise RuntimeError("disk full")
+        write(chunk)
 
-    monkeypatch.setattr(index, "_fts_insert", boom)
+    monkeypatch.setattr(Command, "_write", staticmethod(fail_on_the_second_chunk))
     with pytest.raises(RuntimeError):
-        call_command("triage_reindex", workers=1, stdout=io.StringIO())
+        call_command("triage_reindex", workers=1, batch=2, stdout=io.StringIO())
     assert {"triage_band_key_idx", "triage_band_petition_idx"} <= _index_names()
+    # The first chunk was written and the failed one left nothing; running it again completes it.
+    assert TriageDoc.objects.count() == 2 and LshBand.objects.count() == 32
+    monkeypatch.setattr(Command, "_write", staticmethod(write))
+    call_command("triage_reindex", workers=1, stdout=io.StringIO())
+    assert TriageDoc.objects.count() == len(TEXTS)
 
 
 _CHARS = "尘肺病工伤认定采空区塌陷补偿综采二队月份工资元夜班补贴3号井5月800块食堂饭菜贵矿长书记，。！ 　ＡＢ１２"

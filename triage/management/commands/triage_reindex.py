@@ -86,6 +86,9 @@ class Command(BaseCommand):
             # running the command again completes it.
             with connection.cursor() as cur:
                 if connection.vendor == "postgresql":
+                    # Inside an outer transaction the rows' deferred foreign-key checks are still
+                    # pending, and PostgreSQL refuses CREATE INDEX on a table with pending checks.
+                    cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
                     cur.execute("SET maintenance_work_mem = '512MB'")
                 for sql in rebuilt.values():
                     cur.execute(sql)
