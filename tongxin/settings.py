@@ -344,3 +344,7 @@ LOGGING = {
         "tongxin.access": {"level": "INFO" if env_bool("ACCESS_LOG", PRODUCTION) else "WARNING"},
     },
 }
+
+# Triage: the learned second opinion on high risk (docs/triage.md). Empty = the shipped model's
+# cross-validated threshold; "off" = phrase rules only; a number in (0, 1] = that threshold.
+TRIAGE_RISK_MODEL_THRESHOLD = env_str("TRIAGE_RISK_MODEL_THRESHOLD", "")

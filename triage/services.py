@@ -34,7 +34,7 @@ from tongxin.lib.zhtext.matter import conflicts, same_matter, similarity
 from tongxin.lib.zhtext.normalize import normalize
 from tongxin.lib.zhtext.rules import LEVELS, Facts, Rule, Screening, cadre_mentions, screen
 from tongxin.lib.zhtext.shingles import estimate, signature_from_bytes
-from triage import index
+from triage import index, risk_model
 from triage import model as triage_model
 from triage.models import Feedback, MatterGroup, ModelArtifact, RiskRule, SensitivePeriod, Triage, TriageDoc
 
@@ -70,6 +70,32 @@ def current_model() -> triage_model.TriageModel:
         _model_cache.clear()
         _model_cache[key] = cached
     return cached
+
+
+_risk_cache: dict[str, risk_model.RiskModel] = {}
+
+
+def current_risk_model() -> risk_model.RiskModel:
+    """The learned second opinion on high risk (the shipped artifact, SHA-256 checked), loaded once per process."""
+    cached = _risk_cache.get("shipped")
+    if cached is None:
+        cached = _risk_cache["shipped"] = risk_model.load(risk_model.SHIPPED)
+    return cached
+
+
+def risk_model_threshold(model: risk_model.RiskModel) -> float | None:
+    """Setting TRIAGE_RISK_MODEL_THRESHOLD: empty = the artifact's cross-validated threshold,
+    "off" = rules only, a number in (0, 1] = that threshold."""
+    raw = getattr(settings, "TRIAGE_RISK_MODEL_THRESHOLD", "")
+    raw = "" if raw is None else str(raw).strip().lower()
+    if raw == "":
+        return model.threshold
+    if raw in ("off", "false", "no", "none"):
+        return None
+    value = float(raw)
+    if not 0 < value <= 1:
+        raise ValueError(f"TRIAGE_RISK_MODEL_THRESHOLD must be in (0, 1] or 'off', not {raw!r}")
+    return value
 
 
 def current_rules() -> list[Rule]:
@@ -121,6 +147,12 @@ def analyse_text(text: str, *, facts: Facts | None = None, rules: list[Rule] | N
     norm = normalize(text)
     pred = model.predict(text)
     s = screen(norm, rules, facts or Facts())
+    # The learned second opinion only raises what the rules left below high (rules stay first).
+    if s.level != "high":
+        risk = current_risk_model()
+        threshold = risk_model_threshold(risk)
+        if threshold is not None:
+            risk_model.second_opinion(s, norm, risk, threshold)
     mentions = cadre_mentions(norm, CADRE_TITLES, names) if (Flag.IDENTITY_SENSITIVE in s.flags or names) else []
     named = [m for m in mentions if m["name"]]
     if named and Flag.IDENTITY_SENSITIVE not in s.flags and _accusing(norm):

@@ -34,6 +34,41 @@ def seed_training() -> tuple[list[str], list[str], list[str], list[str]]:
     return texts, cats, types, groups
 
 
+def risk_training() -> tuple[list[str], list[int], list[str]]:
+    """Texts, labels (1 = high risk) and CV groups for the learned second opinion on high risk.
+
+    Development texts only: RISK_DEV_3, the dev part of risk_written, the rule families, and the
+    category corpus's *training* split (all below high). Never risk_set, the held-out part of
+    risk_written, RISK_FRESH, RISK_FRESH_2, RISK_BLIND_3 or the category held-out split."""
+    from triage.corpus.risk_dev3 import RISK_DEV_3
+    from triage.corpus.risk_families import FAMILIES
+    from triage.corpus.risk_written import risk_split
+
+    texts, labels, groups = [], [], []
+    rows = [(t, lv) for t, _people, lv in RISK_DEV_3] + [(t, lv) for t, _people, lv in risk_split("dev")] + list(FAMILIES)
+    for k, (text, level) in enumerate(rows):
+        texts.append(text)
+        labels.append(int(level == "high"))
+        groups.append(f"r:{k}")
+    seed_texts, _cats, _types, seed_groups = seed_training()
+    texts += seed_texts
+    labels += [0] * len(seed_texts)
+    groups += seed_groups
+    return texts, labels, groups
+
+
+def risk_cleared(texts: Sequence[str]) -> list[list[str]]:
+    """Per text, the phrases the default rules explicitly cleared (negation, false friend, calm
+    report): the model is trained and asked with them masked (``risk_model.masked``)."""
+    from tongxin.lib.zhtext.default_rules import DEFAULT_RULES
+    from tongxin.lib.zhtext.normalize import normalize
+    from tongxin.lib.zhtext.rules import Rule, match_rules
+    from triage.risk_model import cleared_phrases
+
+    rules = [Rule.from_data(d) for d in DEFAULT_RULES]
+    return [cleared_phrases(match_rules(normalize(t), rules)[1]) for t in texts]
+
+
 def heldout() -> list:
     return [s for s in samples() if s.split == "heldout"]
 
@@ -50,4 +85,4 @@ def per_class(truth: Sequence[str], pred: Sequence[str]) -> tuple[float, dict[st
     return round(float(f1_score(truth, pred, labels=truth_labels, average="macro", zero_division=0)), 3), table
 
 
-__all__ = ["heldout", "matter_pairs", "per_class", "seed_training"]
+__all__ = ["heldout", "matter_pairs", "per_class", "risk_training", "seed_training"]

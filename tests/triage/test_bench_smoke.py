@@ -31,5 +31,5 @@ def test_evaluate_command_prints_the_figures(tmp_path):
     out = subprocess.run([sys.executable, "manage.py", "triage_evaluate"], cwd=ROOT, env=env,
                          capture_output=True, text=True, timeout=600)
     assert out.returncode == 0, out.stderr[-3000:]
-    for label in ("category: macro-F1", "ptype: macro-F1", "high risk", "repeat"):
+    for label in ("category: macro-F1", "ptype: macro-F1", "high risk", "rules + model", "repeat"):
         assert label in out.stdout

@@ -1,8 +1,9 @@
 """Figures on the held-out split: category and type macro-F1 with per-class precision,
 recall and F1; calibration (expected calibration error and a reliability table: in each
 confidence bin, the mean confidence shown against the share actually right); high-risk recall
-(and precision) on the labelled held-out risk texts; repeat precision and recall on labelled
-pairs.
+and precision on the labelled held-out risk texts, per set, by the rules alone and by the rules
+with the learned second opinion (triage/risk_model.py, at the configured threshold); repeat
+precision and recall on labelled pairs.
 
     manage.py triage_evaluate [--model PATH]
 """
@@ -17,11 +18,12 @@ from tongxin.lib.zhtext.matter import profile, same_matter
 from tongxin.lib.zhtext.normalize import normalize
 from tongxin.lib.zhtext.rules import Facts, screen
 from triage import model as triage_model
+from triage import risk_model
 from triage.corpus.risk_blind3 import RISK_BLIND_3
 from triage.corpus.risk_fresh import RISK_FRESH, RISK_FRESH_2
 from triage.corpus.risk_set import RISK_HELDOUT
 from triage.corpus.risk_written import risk_split
-from triage.services import current_model, current_rules
+from triage.services import current_model, current_risk_model, current_rules, risk_model_threshold
 from triage.training import heldout, matter_pairs, per_class
 
 
@@ -54,33 +56,40 @@ class Command(BaseCommand):
             for lo, hi, n, conf, right in table:
                 self.stdout.write(f"  {'':<13}{lo:.1f}–{hi:.1f}{'':<5}{n:>5}{conf:>11.3f}{right:>8.3f}")
         rules = current_rules()
-        tp = fn = fp = 0
-        misses = []
+        risk = current_risk_model()
+        threshold = risk_model_threshold(risk)
         sets = {"risk_set": RISK_HELDOUT, "risk_written held-out": risk_split("heldout"), "risk_fresh": RISK_FRESH,
                 "risk_fresh_2": RISK_FRESH_2, "risk_blind_3": RISK_BLIND_3}
-        risk_rows = [row for rows_ in sets.values() for row in rows_]
-        per_set = {name: [0, 0] for name in sets}
+        # Per set and overall, [tp, fn, fp] for the rules alone and the rules + the learned second opinion.
+        counts = {(name, how): [0, 0, 0] for name in [*sets, "all"] for how in ("rules", "model")}
+        misses: dict[str, list[str]] = {"rules": [], "model": []}
+        total = 0
         for name, rows_ in sets.items():
             for text, people, level in rows_:
-                if level == "high":
-                    per_set[name][1] += 1
-                    per_set[name][0] += screen(normalize(text), rules, Facts(people_count=people)).level == "high"
-        for text, people, level in risk_rows:
-            got = screen(normalize(text), rules, Facts(people_count=people)).level
-            if level == "high":
-                tp += got == "high"
-                fn += got != "high"
-                if got != "high":
-                    misses.append(text)
-            elif got == "high":
-                fp += 1
-                misses.append(text)
-        self.stdout.write(f"\nhigh risk ({len(risk_rows)} labelled held-out texts): recall {tp / max(1, tp + fn):.3f}, "
-                          f"precision {tp / max(1, tp + fp):.3f} (tp {tp}, fn {fn}, fp {fp})")
-        for name, (hit, total) in per_set.items():
-            self.stdout.write(f"  {name}: high recall {hit / max(1, total):.3f} ({hit}/{total})")
-        for text in misses:
-            self.stdout.write(f"  wrong: {text}")
+                total += 1
+                norm = normalize(text)
+                s = screen(norm, rules, Facts(people_count=people))
+                got = {"rules": s.level}
+                if threshold is not None:
+                    risk_model.second_opinion(s, norm, risk, threshold)
+                got["model"] = s.level
+                for how, lv in got.items():
+                    k = 0 if level == "high" and lv == "high" else 1 if level == "high" else 2 if lv == "high" else None
+                    if k is not None:
+                        counts[(name, how)][k] += 1
+                        counts[("all", how)][k] += 1
+                        if k:
+                            misses[how].append(text)
+        label = f"threshold {threshold:.3f}" if threshold is not None else "off"
+        self.stdout.write(f"\nhigh risk ({total} labelled held-out texts); learned second opinion {risk.version}, {label}")
+        for name in ["all", *sets]:
+            for how, title in (("rules", "rules only"), ("model", "rules + model")):
+                tp, fn, fp = counts[(name, how)]
+                self.stdout.write(f"  {name:<22} {title:<14} high recall {tp / max(1, tp + fn):.3f} ({tp}/{tp + fn}), "
+                                  f"precision {tp / max(1, tp + fp):.3f} (false alarms {fp})")
+        for how, texts in misses.items():
+            for text in texts:
+                self.stdout.write(f"  wrong ({how}): {text}")
         pairs = matter_pairs(split="heldout")
         tp = fp = fn = 0
         for a, b, same, _kind in pairs:

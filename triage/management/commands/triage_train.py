@@ -1,9 +1,15 @@
 """Train the category/type model from the seed corpus and officer-confirmed petitions.
 
     manage.py triage_train [--seed-only] [--out PATH] [--activate]
+    manage.py triage_train --risk [--out PATH] [--model-version V]
 
 Writes a versioned artifact (gzip JSON) and registers it; ``--activate`` makes it the model
-triage uses. The held-out split is never read here."""
+triage uses. ``--risk`` trains the learned second opinion on high risk instead (development risk
+texts + the category training split; C and threshold by grouped cross-validation) and only
+writes its artifact: the shipped one was made with
+``manage.py triage_train --risk --out triage/artifacts/risk-seed-1.json.gz`` (then its SHA-256
+goes into ``triage.risk_model.SHIPPED_SHA256``). The held-out split and the held-out risk sets
+are never read here."""
 
 from __future__ import annotations
 
@@ -14,9 +20,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from triage import model as triage_model
+from triage import risk_model
 from triage.models import Feedback, ModelArtifact
 from triage.services import artifact_dir
-from triage.training import seed_training
+from triage.training import risk_cleared, risk_training, seed_training
 
 
 class Command(BaseCommand):
@@ -27,8 +34,11 @@ class Command(BaseCommand):
         parser.add_argument("--out", default="", help="artifact path (default: TRIAGE_ARTIFACT_DIR/model-<version>.json.gz)")
         parser.add_argument("--model-version", default="")
         parser.add_argument("--activate", action="store_true")
+        parser.add_argument("--risk", action="store_true", help="train the learned second opinion on high risk")
 
     def handle(self, *args, **opts):
+        if opts["risk"]:
+            return self._risk(opts)
         texts, cats, types, groups = seed_training()
         confirmed = 0
         if not opts["seed_only"]:
@@ -58,3 +68,17 @@ class Command(BaseCommand):
                 "path": str(out), "sha256": sha, "trained_at": now, "trained_on": data["trained_on"],
                 "active": opts["activate"]})
         self.stdout.write(f"registered {version}{' (active)' if opts['activate'] else ''}")
+
+    def _risk(self, opts) -> None:
+        texts, labels, groups = risk_training()
+        version = opts["model_version"] or risk_model.SHIPPED_VERSION
+        data = risk_model.train(texts, labels, groups, version=version, cleared=risk_cleared(texts),
+                                trained_on={"texts": len(texts), "high": sum(labels)})
+        out = Path(opts["out"]) if opts["out"] else artifact_dir() / f"{version}.json.gz"
+        sha = risk_model.write(data, out)
+        chosen = data["cv"]["chosen"]
+        for g in data["cv"]["grid"]:
+            self.stdout.write(f"  C={g['c']:<5} threshold {g['threshold']:.3f}: CV recall {g['recall']:.3f}, precision {g['precision']:.3f}")
+        self.stdout.write(f"risk model {version}: {len(texts)} texts ({sum(labels)} high); C={chosen['c']}, "
+                          f"threshold {chosen['threshold']:.3f} (CV recall {chosen['recall']:.3f}, precision "
+                          f"{chosen['precision']:.3f}) → {out} sha256 {sha}")
