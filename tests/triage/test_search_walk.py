@@ -1,7 +1,8 @@
-"""Search pages: walking the index (or, for a narrow scope, the scope) newest first on SQLite
-returns exactly the page of the plain query — same rows, same order — for any term, scope,
-filter, offset and page size, including when a narrow scope is read as a set or looked up in the
-index, and when the walk gives up and the plain query answers."""
+"""Search pages: walking the index (or, for a narrow scope, the scope) newest first — SQLite's
+FTS5 in id order, PostgreSQL's GIN index window by window — returns exactly the page of the
+plain query (same rows, same order) for any term, scope, filter, offset and page size, including
+when a narrow scope is read as a set or looked up in the index, and when the walk gives up and
+the plain query answers."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from hypothesis import strategies as st
 
 from petitions.choices import Category
 from tests.petitions.conftest import at, submit
-from triage import services
+from triage import index, services
 
 pytestmark = pytest.mark.django_db
 
@@ -36,13 +37,20 @@ def corpus(world):
        offset=st.integers(0, 30), limit=st.integers(1, 12),
        walk=st.sampled_from([(64, 4096, 20_000), (1, 2, 3), (2, 4, 9), (3, 3, 1), (1, 4, 40)]),
        narrow=st.sampled_from([(1_000, 0.02, 20_000, 25), (1, 0.5, 100, 0), (2, 1.0, 100, 1000), (2, 1.0, 3, 0),
-                                (4, 0.3, 100, 1)]))
-def test_a_page_is_the_plain_querys_page(corpus, monkeypatch, term, who, category, offset, limit, walk, narrow):
+                                (4, 0.3, 100, 1)]),
+       windows=st.sampled_from([(4_096, 262_144), (1, 3), (2, 2)]),
+       row_cost=st.sampled_from([1.6, 0.0, 1e9]))
+def test_a_page_is_the_plain_querys_page(corpus, monkeypatch, term, who, category, offset, limit, walk, narrow,
+                                         windows, row_cost):
     monkeypatch.setattr(services, "WALK_FIRST", walk[0])
     monkeypatch.setattr(services, "WALK_MAX_CHUNK", walk[1])
     monkeypatch.setattr(services, "WALK_BUDGET", walk[2])
     for name, value in zip(("NARROW_AFTER", "NARROW_SHARE", "SCOPE_SET_MAX", "LOOKUP_COST"), narrow, strict=True):
         monkeypatch.setattr(services, name, value)
+    # PostgreSQL walks windows of ids (SQLite ignores these).
+    monkeypatch.setattr(index, "PG_WINDOW_FIRST", windows[0])
+    monkeypatch.setattr(index, "PG_WINDOW_MAX", windows[1])
+    monkeypatch.setattr(services, "PG_ROW_COST", row_cost)  # 0: always walk; 1e9: the plain query at once
     user = getattr(corpus, who)
     full = list(services.search(user, term, category=category))
     assert services.search_page(user, term, offset=offset, limit=limit, category=category) == full[offset : offset + limit]
