@@ -506,12 +506,14 @@ def search(user: User, term: str, *, category: str = "", state: str = "", risk: 
 # its matches would take longer: a look-up costs about LOOKUP_COST walked matches — or kept as a
 # set the walk is checked against in memory. After WALK_BUDGET walked ids without a full page the
 # plain query finishes it, so no request costs more than the walk plus the plain query.
-# PostgreSQL's walk reads rows of ids (PG_ROW_COST µs each) where SQLite's reads matches; its
-# plain query costs about PG_MATCH_COST µs per match of the term. When the walk is expected to
-# read more than the plain query costs (a rare term: few matches anyway), the plain query answers.
+# PostgreSQL's walk reads rows of ids (PG_ROW_COST µs each) where SQLite's reads matches, and its
+# look-ups are cheap: a scope below PG_NARROW_SHARE of the kept matches (at most PG_SCOPE_SET_MAX
+# petitions) is read after the first chunk and looked up newest first. For a wider scope, when
+# the walk is expected to read more than the plain query costs (PG_MATCH_COST µs per match of the
+# term: a rare term), the plain query answers.
 WALK_FIRST, WALK_MAX_CHUNK, WALK_BUDGET = 64, 4096, 20_000
 NARROW_AFTER, NARROW_SHARE, SCOPE_SET_MAX, LOOKUP_COST = 1_000, 0.02, 20_000, 25
-PG_ROW_COST, PG_MATCH_COST = 1.6, 5.0
+PG_NARROW_SHARE, PG_SCOPE_SET_MAX, PG_ROW_COST, PG_MATCH_COST = 0.25, 50_000, 1.6, 7.0
 
 
 def search_page(user: User, term: str, *, offset: int = 0, limit: int = 25, **filters) -> list[Petition]:
@@ -546,6 +548,9 @@ def _walk_matches(expr: str, scoped: QuerySet[Petition], want: int) -> list[int]
     def in_scope(ids: list[int]) -> list[int]:
         return list(scoped.filter(pk__in=given(ids)).values_list("pk", flat=True))
 
+    pg = connection.vendor == "postgresql"
+    narrow_after, narrow_share, set_max = (WALK_FIRST, PG_NARROW_SHARE, PG_SCOPE_SET_MAX) if pg else (
+        NARROW_AFTER, NARROW_SHARE, SCOPE_SET_MAX)
     keep = in_scope
     found: list[int] = []
     below, top, size, walked, narrowed = None, None, WALK_FIRST, 0, False
@@ -562,24 +567,23 @@ def _walk_matches(expr: str, scoped: QuerySet[Petition], want: int) -> list[int]
             return found  # every match walked
         size = min(size * 4, WALK_MAX_CHUNK)
         density = walked / max(1, top - below + 1)  # ≈ the term's share of the ids below
-        if connection.vendor == "postgresql" and not narrowed:
+        if not narrowed and walked >= narrow_after and len(found) < walked * narrow_share:
+            narrowed = True
+            visible = list(scoped.order_by().values_list("pk", flat=True)[: set_max + 1])
+            if len(visible) <= set_max:
+                left = sorted((pk for pk in visible if pk < below), reverse=True)
+                if pg or len(left) * LOOKUP_COST < density * below:
+                    chunk = WALK_FIRST
+                    while left and len(found) < want:
+                        found += index.matches_among(expr, left[:chunk])
+                        left, chunk = left[chunk:], min(chunk * 4, WALK_MAX_CHUNK)
+                    return found
+                keep = partial(_kept, frozenset(visible))
+                continue
+        if pg:
             rows_left = (want - len(found)) / max(density * max(len(found), 1) / walked, 1e-9)
             if rows_left * PG_ROW_COST > density * below * PG_MATCH_COST:
                 return None
-        if narrowed or walked < NARROW_AFTER or len(found) >= walked * NARROW_SHARE:
-            continue
-        narrowed = True
-        visible = list(scoped.order_by().values_list("pk", flat=True)[: SCOPE_SET_MAX + 1])
-        if len(visible) > SCOPE_SET_MAX:
-            continue
-        left = sorted((pk for pk in visible if pk < below), reverse=True)
-        if len(left) * LOOKUP_COST < density * below:
-            chunk = WALK_FIRST
-            while left and len(found) < want:
-                found += index.matches_among(expr, left[:chunk])
-                left, chunk = left[chunk:], min(chunk * 4, WALK_MAX_CHUNK)
-            return found
-        keep = partial(_kept, frozenset(visible))
     return found
 
 

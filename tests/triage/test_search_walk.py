@@ -47,6 +47,8 @@ def test_a_page_is_the_plain_querys_page(corpus, monkeypatch, term, who, categor
     monkeypatch.setattr(services, "WALK_BUDGET", walk[2])
     for name, value in zip(("NARROW_AFTER", "NARROW_SHARE", "SCOPE_SET_MAX", "LOOKUP_COST"), narrow, strict=True):
         monkeypatch.setattr(services, name, value)
+    monkeypatch.setattr(services, "PG_NARROW_SHARE", narrow[1])
+    monkeypatch.setattr(services, "PG_SCOPE_SET_MAX", narrow[2])
     # PostgreSQL walks windows of ids (SQLite ignores these).
     monkeypatch.setattr(index, "PG_WINDOW_FIRST", windows[0])
     monkeypatch.setattr(index, "PG_WINDOW_MAX", windows[1])
