@@ -204,8 +204,12 @@ def matches_among(expr: str, ids: Sequence[int]) -> list[int]:
         return []
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":
-            cur.execute("SELECT petition_id FROM triage_triagedoc WHERE petition_id = ANY(%s) "
-                        "AND search_tsv @@ to_tsquery('simple'::regconfig, %s) ORDER BY petition_id DESC", [list(ids), expr])
+            # Fenced (OFFSET 0) so that each id is a primary-key look-up with its stored tsvector
+            # checked: unfenced, the planner takes a phrase for rare and reads every match of the
+            # whole table from the GIN index to keep the few in ``ids``.
+            cur.execute("SELECT petition_id FROM (SELECT petition_id, search_tsv FROM triage_triagedoc "
+                        "WHERE petition_id = ANY(%s) OFFSET 0) AS w WHERE search_tsv @@ to_tsquery('simple'::regconfig, %s) "
+                        "ORDER BY petition_id DESC", [list(ids), expr])
         else:
             marks = ", ".join(["%s"] * len(ids))
             cur.execute(f"SELECT rowid FROM triage_fts WHERE triage_fts MATCH %s AND rowid IN ({marks}) "  # nosec B608
