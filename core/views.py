@@ -76,15 +76,17 @@ def job_download(request, public_id):
 
 def server_error(request):
     """handler500. A database that is restarting, unreachable or locked (the connection cut
-    mid-request) answers 503 with Retry-After: the request's transaction was rolled back whole,
-    so the client may simply send it again. Anything else is a 500. Rendered without a request
-    context, so no database access is needed to say so."""
+    mid-request) answers 503 with Retry-After. The request's transaction is atomic: nothing of it
+    is half-written, but a connection cut during the commit itself leaves unknown whether it
+    committed, so the page asks to check before sending again rather than promising that nothing
+    was saved. Anything else is a 500. Rendered without a request context, so no database access
+    is needed to say so."""
     from ops.context import request_id
 
     unavailable = isinstance(sys.exc_info()[1], (OperationalError, InterfaceError))
     status = 503 if unavailable else 500
     if request.path.startswith("/api/"):
-        message = _("系统暂时不可用，本次操作没有保存，请稍后重试") if unavailable else _("系统出错，本次操作没有完成")
+        message = _("系统暂时不可用，本次操作没有完成，不会留下半截记录，请稍后重试") if unavailable else _("系统出错，本次操作没有完成")
         response = JsonResponse({"code": "unavailable" if unavailable else "server_error", "message": message,
                                  "request_id": request_id.get()}, status=status)
     else:

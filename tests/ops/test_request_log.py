@@ -99,14 +99,14 @@ def test_the_runserver_line_carries_the_request_id():
 
 @pytest.mark.django_db
 @pytest.mark.urls("tests.ops.urls_boom")
-def test_a_database_outage_is_a_503_that_says_nothing_was_saved():
+def test_a_database_outage_is_a_503_that_says_nothing_is_half_written():
     client = Client(raise_request_exception=False)
     with console_output() as out:
         page = client.get("/ops-test-db-down/", HTTP_X_REQUEST_ID=RID)
         api = client.post("/api/ops-test-db-down/", HTTP_X_REQUEST_ID=RID)
     assert page.status_code == 503 and page["Retry-After"] == "5"
     body = page.content.decode()
-    assert "系统暂时不可用" in body and "没有保存" in body and RID in body
+    assert "系统暂时不可用" in body and "不会留下半截记录" in body and "是否已经登记" in body and RID in body
     assert api.status_code == 503 and api["Retry-After"] == "5"
     assert api.json()["code"] == "unavailable" and api.json()["request_id"] == RID
     # Still logged as an error, with its traceback and the request id.
