@@ -198,6 +198,18 @@ def newest_matches(expr: str, *, below: int | None, limit: int) -> list[int]:
     return found
 
 
+def all_matches_below(expr: str, below: int, *, cap: int) -> list[int] | None:
+    """PostgreSQL: every match below an id, newest first, from the GIN index (fenced: the inner
+    query has no order, so the planner cannot turn it into a walk of the primary key); None when
+    there are more than ``cap``."""
+    with connection.cursor() as cur:
+        cur.execute("SELECT petition_id FROM (SELECT petition_id FROM triage_triagedoc WHERE petition_id < %s "
+                    "AND search_tsv @@ to_tsquery('simple'::regconfig, %s) OFFSET 0) AS m ORDER BY petition_id DESC "
+                    "LIMIT %s", [below, expr, cap + 1])
+        ids = [r[0] for r in cur.fetchall()]
+    return ids if len(ids) <= cap else None
+
+
 def matches_among(expr: str, ids: Sequence[int]) -> list[int]:
     """Which of ``ids`` match a ``match_expression``, newest first (one index look-up each)."""
     if not ids:

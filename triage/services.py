@@ -506,14 +506,16 @@ def search(user: User, term: str, *, category: str = "", state: str = "", risk: 
 # its matches would take longer: a look-up costs about LOOKUP_COST walked matches — or kept as a
 # set the walk is checked against in memory. After WALK_BUDGET walked ids without a full page the
 # plain query finishes it, so no request costs more than the walk plus the plain query.
-# PostgreSQL's walk reads rows of ids (PG_ROW_COST µs each) where SQLite's reads matches, and its
-# look-ups are cheap: a scope below PG_NARROW_SHARE of the kept matches (at most PG_SCOPE_SET_MAX
-# petitions) is read after the first chunk and looked up newest first. For a wider scope, when
-# the walk is expected to read more than the plain query costs (PG_MATCH_COST µs per match of the
-# term: a rare term), the plain query answers.
+# PostgreSQL's walk reads rows of ids where SQLite's reads matches. After its first chunk it
+# prices three ways on (µs): walking on (PG_ROW_COST per row), reading a scope of under
+# PG_NARROW_SHARE (at most PG_SCOPE_SET_MAX ids, PG_SCOPE_ROW_COST each) and looking its ids up
+# newest first, or reading every remaining match from the GIN index (PG_MATCH_COST each, at most
+# PG_MATCHES_CAP, else the plain query) and checking the scope newest first — and takes the
+# cheapest. The costs were measured on the 1M-petition benchmark (docs/performance.md).
 WALK_FIRST, WALK_MAX_CHUNK, WALK_BUDGET = 64, 4096, 20_000
 NARROW_AFTER, NARROW_SHARE, SCOPE_SET_MAX, LOOKUP_COST = 1_000, 0.02, 20_000, 25
-PG_NARROW_SHARE, PG_SCOPE_SET_MAX, PG_ROW_COST, PG_MATCH_COST = 0.25, 50_000, 1.6, 7.0
+PG_NARROW_SHARE, PG_SCOPE_SET_MAX, PG_MATCHES_CAP = 0.25, 50_000, 50_000
+PG_ROW_COST, PG_SCOPE_ROW_COST, PG_MATCH_COST = 1.6, 3.5, 3.0
 
 
 def search_page(user: User, term: str, *, offset: int = 0, limit: int = 25, **filters) -> list[Petition]:
@@ -548,9 +550,15 @@ def _walk_matches(expr: str, scoped: QuerySet[Petition], want: int) -> list[int]
     def in_scope(ids: list[int]) -> list[int]:
         return list(scoped.filter(pk__in=given(ids)).values_list("pk", flat=True))
 
+    def newest_first(ids: list[int], check) -> list[int]:
+        """Apply ``check`` to chunks of ``ids`` (newest first) until the page is full."""
+        out, chunk = [], WALK_FIRST
+        while ids and len(found) + len(out) < want:
+            out += check(ids[:chunk])
+            ids, chunk = ids[chunk:], min(chunk * 4, WALK_MAX_CHUNK)
+        return out
+
     pg = connection.vendor == "postgresql"
-    narrow_after, narrow_share, set_max = (WALK_FIRST, PG_NARROW_SHARE, PG_SCOPE_SET_MAX) if pg else (
-        NARROW_AFTER, NARROW_SHARE, SCOPE_SET_MAX)
     keep = in_scope
     found: list[int] = []
     below, top, size, walked, narrowed = None, None, WALK_FIRST, 0, False
@@ -567,24 +575,47 @@ def _walk_matches(expr: str, scoped: QuerySet[Petition], want: int) -> list[int]
             return found  # every match walked
         size = min(size * 4, WALK_MAX_CHUNK)
         density = walked / max(1, top - below + 1)  # ≈ the term's share of the ids below
-        if not narrowed and walked >= narrow_after and len(found) < walked * narrow_share:
+        share = max(len(found), 1) / walked  # ≈ the scope's share of the petitions
+        if pg and not narrowed:
+            # Sixty-four matches say little about a narrow scope's share: the planner's estimate
+            # of the scope's size (EXPLAIN, no execution) is steadier.
+            share = min(1.0, _planned_rows(scoped) / max(1, top))
+            # Three ways on, each priced in µs: walk on, read the scope and look its ids up, or
+            # read every remaining match from the GIN index and check the scope.
             narrowed = True
-            visible = list(scoped.order_by().values_list("pk", flat=True)[: set_max + 1])
-            if len(visible) <= set_max:
-                left = sorted((pk for pk in visible if pk < below), reverse=True)
-                if pg or len(left) * LOOKUP_COST < density * below:
-                    chunk = WALK_FIRST
-                    while left and len(found) < want:
-                        found += index.matches_among(expr, left[:chunk])
-                        left, chunk = left[chunk:], min(chunk * 4, WALK_MAX_CHUNK)
-                    return found
-                keep = partial(_kept, frozenset(visible))
+            walk_on = (want - len(found)) / max(density * share, 1e-9) * PG_ROW_COST
+            read_scope = share * top * PG_SCOPE_ROW_COST if share < PG_NARROW_SHARE else float("inf")
+            read_matches = density * below * PG_MATCH_COST
+            if walk_on <= min(read_scope, read_matches):
                 continue
-        if pg:
-            rows_left = (want - len(found)) / max(density * max(len(found), 1) / walked, 1e-9)
-            if rows_left * PG_ROW_COST > density * below * PG_MATCH_COST:
-                return None
+            if read_scope <= read_matches:
+                visible = list(scoped.order_by().values_list("pk", flat=True)[: PG_SCOPE_SET_MAX + 1])
+                if len(visible) <= PG_SCOPE_SET_MAX:
+                    left = sorted((pk for pk in visible if pk < below), reverse=True)
+                    return found + newest_first(left, partial(index.matches_among, expr))
+            rest = index.all_matches_below(expr, below, cap=PG_MATCHES_CAP)
+            return None if rest is None else found + newest_first(rest, in_scope)
+        if pg or narrowed or walked < NARROW_AFTER or len(found) >= walked * NARROW_SHARE:
+            continue
+        narrowed = True
+        visible = list(scoped.order_by().values_list("pk", flat=True)[: SCOPE_SET_MAX + 1])
+        if len(visible) > SCOPE_SET_MAX:
+            continue
+        left = sorted((pk for pk in visible if pk < below), reverse=True)
+        if len(left) * LOOKUP_COST < density * below:
+            return found + newest_first(left, partial(index.matches_among, expr))
+        keep = partial(_kept, frozenset(visible))
     return found
+
+
+def _planned_rows(qs: QuerySet) -> int:
+    """PostgreSQL's estimate of how many rows a query returns (EXPLAIN only: nothing is run)."""
+    sql, params = qs.order_by().values("pk").query.sql_with_params()
+    with connection.cursor() as cur:
+        cur.execute("EXPLAIN (FORMAT JSON) " + sql, params)  # nosec B608 — Django-compiled SQL, parameters apart
+        plan = cur.fetchone()[0]
+    plan = json.loads(plan) if isinstance(plan, str) else plan
+    return int(plan[0]["Plan"]["Plan Rows"])
 
 
 def _kept(allowed: frozenset[int], ids: list[int]) -> list[int]:

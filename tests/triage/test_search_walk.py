@@ -30,7 +30,7 @@ def corpus(world):
     return world
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(term=st.sampled_from(WORDS + ["尘肺 工伤", "问题", "处理", "没有的词", "肺尘"]),
        who=st.sampled_from(["officer", "other_officer", "group_officer", "company_officer"]),
        category=st.sampled_from(["", Category.SAFETY]),
@@ -39,9 +39,10 @@ def corpus(world):
        narrow=st.sampled_from([(1_000, 0.02, 20_000, 25), (1, 0.5, 100, 0), (2, 1.0, 100, 1000), (2, 1.0, 3, 0),
                                 (4, 0.3, 100, 1)]),
        windows=st.sampled_from([(4_096, 262_144), (1, 3), (2, 2)]),
-       row_cost=st.sampled_from([1.6, 0.0, 1e9]))
+       row_cost=st.sampled_from([1.6, 0.0, 1e9]), scope_cost=st.sampled_from([3.5, 0.0, 1e9]),
+       matches_cap=st.sampled_from([50_000, 3, 0]))
 def test_a_page_is_the_plain_querys_page(corpus, monkeypatch, term, who, category, offset, limit, walk, narrow,
-                                         windows, row_cost):
+                                         windows, row_cost, scope_cost, matches_cap):
     monkeypatch.setattr(services, "WALK_FIRST", walk[0])
     monkeypatch.setattr(services, "WALK_MAX_CHUNK", walk[1])
     monkeypatch.setattr(services, "WALK_BUDGET", walk[2])
@@ -52,7 +53,9 @@ def test_a_page_is_the_plain_querys_page(corpus, monkeypatch, term, who, categor
     # PostgreSQL walks windows of ids (SQLite ignores these).
     monkeypatch.setattr(index, "PG_WINDOW_FIRST", windows[0])
     monkeypatch.setattr(index, "PG_WINDOW_MAX", windows[1])
-    monkeypatch.setattr(services, "PG_ROW_COST", row_cost)  # 0: always walk; 1e9: the plain query at once
+    monkeypatch.setattr(services, "PG_ROW_COST", row_cost)  # 0: always walk; 1e9: every match at once
+    monkeypatch.setattr(services, "PG_SCOPE_ROW_COST", scope_cost)  # 0: read the scope; 1e9: read the matches
+    monkeypatch.setattr(services, "PG_MATCHES_CAP", matches_cap)  # 0: the plain query instead
     user = getattr(corpus, who)
     full = list(services.search(user, term, category=category))
     assert services.search_page(user, term, offset=offset, limit=limit, category=category) == full[offset : offset + limit]
