@@ -36,6 +36,23 @@ def features(text: str) -> list[str]:
     return toks
 
 
+def tfidf_vector(text: str, vocab: dict[str, int], idf: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The text's L2-normalised sublinear TF-IDF values and their feature indexes (the arithmetic
+    of scikit-learn's TfidfVectorizer(sublinear_tf=True) on the shipped vocabulary)."""
+    counts: dict[int, int] = {}
+    for tok in features(text):
+        i = vocab.get(tok)
+        if i is not None:
+            counts[i] = counts.get(i, 0) + 1
+    if not counts:
+        return np.zeros(0), np.zeros(0, dtype=np.int64)
+    idx = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
+    tf = 1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64, count=len(counts)))  # sublinear tf
+    x = tf * idf[idx]
+    x /= np.linalg.norm(x) or 1.0
+    return x, idx
+
+
 def _identity(tokens):
     return tokens
 
@@ -91,18 +108,7 @@ class TriageModel:
         self.trained_on: dict = data.get("trained_on", {})
 
     def _vector(self, text: str) -> tuple[np.ndarray, np.ndarray]:
-        counts: dict[int, int] = {}
-        for tok in features(text):
-            i = self.vocab.get(tok)
-            if i is not None:
-                counts[i] = counts.get(i, 0) + 1
-        if not counts:
-            return np.zeros(0), np.zeros(0, dtype=np.int64)
-        idx = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
-        tf = 1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64, count=len(counts)))  # sublinear tf
-        x = tf * self.idf[idx]
-        x /= np.linalg.norm(x) or 1.0
-        return x, idx
+        return tfidf_vector(text, self.vocab, self.idf)
 
     def predict(self, text: str) -> dict[str, Prediction]:
         x, idx = self._vector(text)

@@ -25,7 +25,7 @@ import numpy as np
 from tongxin.lib.zhtext.normalize import normalize
 from tongxin.lib.zhtext.rules import Cancelled, Screening
 from tongxin.lib.zhtext.shingles import content_chars
-from triage.model import features, vectoriser, write
+from triage.model import features, tfidf_vector, vectoriser, write
 
 FORMAT = 1
 SHIPPED_VERSION = "risk-seed-1"
@@ -62,18 +62,7 @@ class RiskModel:
         self.trained_on: dict = data.get("trained_on", {})
 
     def _vector(self, text: str) -> tuple[np.ndarray, np.ndarray]:
-        counts: dict[int, int] = {}
-        for tok in features(text):
-            i = self.vocab.get(tok)
-            if i is not None:
-                counts[i] = counts.get(i, 0) + 1
-        if not counts:
-            return np.zeros(0), np.zeros(0, dtype=np.int64)
-        idx = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
-        tf = 1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64, count=len(counts)))  # sublinear tf
-        x = tf * self.idf[idx]
-        x /= np.linalg.norm(x) or 1.0
-        return x, idx
+        return tfidf_vector(text, self.vocab, self.idf)
 
     def probability(self, text: str) -> float:
         x, idx = self._vector(text)
