@@ -37,3 +37,17 @@ class InvalidState(DomainError):
 
 class InvalidInput(DomainError):
     status = 422
+
+
+# A database that is restarting, unreachable or (SQLite) locked, met in the middle of a request:
+# the request's transaction is atomic, so nothing is half-written, and the client may send it again
+# after RETRY_AFTER seconds (a connection cut during the commit itself leaves it unknown whether it
+# committed: the messages say "not completed", never "not saved"). Pages (core.views.server_error)
+# and the API (petitions.api.errors) answer it with 503.
+RETRY_AFTER = "5"
+
+
+def database_unavailable(exc: BaseException | None) -> bool:
+    from django.db import InterfaceError, OperationalError
+
+    return isinstance(exc, (OperationalError, InterfaceError))

@@ -4,7 +4,7 @@ import sys
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.db import InterfaceError, OperationalError, connection
+from django.db import connection
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -13,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from core.dashboard import home_context
+from core.errors import RETRY_AFTER, database_unavailable
 from core.models import BackgroundJob
 
 
@@ -83,7 +84,7 @@ def server_error(request):
     is needed to say so."""
     from ops.context import request_id
 
-    unavailable = isinstance(sys.exc_info()[1], (OperationalError, InterfaceError))
+    unavailable = database_unavailable(sys.exc_info()[1])
     status = 503 if unavailable else 500
     if request.path.startswith("/api/"):
         message = _("系统暂时不可用，本次操作没有完成，不会留下半截记录，请稍后重试") if unavailable else _("系统出错，本次操作没有完成")
@@ -93,5 +94,5 @@ def server_error(request):
         response = HttpResponse(render_to_string("errors/server_error.html", {
             "unavailable": unavailable, "request_id": request_id.get()}), status=status)
     if unavailable:
-        response["Retry-After"] = "5"
+        response["Retry-After"] = RETRY_AFTER
     return response

@@ -11,7 +11,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
 
-from core.errors import DomainError
+from core.errors import RETRY_AFTER, DomainError, database_unavailable
 
 logger = logging.getLogger("tongxin.api")
 
@@ -130,9 +130,14 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(Exception)
     def on_exception(request, exc: Exception):
-        # Reported like any unhandled error (logging, error trackers), answered in JSON.
+        # Reported like any unhandled error (logging, error trackers), answered in JSON; the
+        # database down mid-request is a 503 the client may retry (core.errors.database_unavailable).
         logger.exception("API error on %s %s", request.method, request.path)
         got_request_exception.send(sender=None, request=request)
+        if database_unavailable(exc):
+            response = error("unavailable", "系统暂时不可用，本次操作没有完成，不会留下半截记录，请稍后重试", 503)
+            response["Retry-After"] = RETRY_AFTER
+            return response
         return error("server_error", "服务器内部错误，请稍后再试", 500)
 
 

@@ -139,3 +139,25 @@ def test_wrong_method_is_json(world, api_as):
     response = api_as(world.officer).client.delete("/api/v1/petitions")
     assert_error(response, 405, "method_not_allowed")
     assert set(response["Allow"].split(", ")) == {"GET", "POST"}
+
+
+def test_the_database_down_mid_request_is_a_503_to_retry_and_nothing_is_half_written(world, api_key, monkeypatch):
+    from django.db import OperationalError
+
+    import petitions.api.views as views
+    from tests.api.conftest import ApiClient
+
+    client = ApiClient(api_key(world.employee), raise_request_exception=False)
+    before = Petition.objects.count()
+
+    def cut(*args, **kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(views, "petition_submit", cut)
+    response = client.post("/petitions", NAMED)
+    body = assert_error(response, 503, "unavailable")
+    assert response["Retry-After"] == "5" and "半截" in body["message"]
+    assert Petition.objects.count() == before
+    # Any other failure stays a 500 in the API's shape.
+    monkeypatch.setattr(views, "petition_submit", lambda **kw: 1 / 0)
+    assert_error(client.post("/petitions", NAMED), 500, "server_error")
