@@ -528,7 +528,7 @@ def search_page(user: User, term: str, *, offset: int = 0, limit: int = 25, **fi
     scoped = _filtered(user, **filters)
     want = offset + limit
     found = _walk_matches(expr, scoped, want)
-    if found is None:  # over budget: the plain query, from where the walk stopped
+    if found is None:  # over its budget: the plain query answers
         return list(search(user, term, **filters)[offset : offset + limit])
     page = found[offset:want]
     return list(scoped.filter(pk__in=page)) if page else []
