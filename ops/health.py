@@ -8,7 +8,9 @@ from datetime import timedelta
 from django.conf import settings
 from django.utils import timezone
 
-PING_TIMEOUT = 1.0
+# A process's first ping also sets up its reply queue: on a busy node 1 s was sometimes too short
+# and a healthy pool looked absent (CI's topology check saw a 503 from one web worker).
+PING_TIMEOUT = 2.0
 CACHE_SECONDS = 10.0
 BEAT_STALE = timedelta(minutes=5)  # flush_outbox runs every minute
 _cache: dict[str, tuple[float, list[str]]] = {}
@@ -24,7 +26,8 @@ def worker_names() -> list[str]:
 
     replies = app.control.ping(timeout=PING_TIMEOUT) or []
     names = sorted(name for reply in replies for name in reply)
-    _cache["workers"] = (time.monotonic(), names)
+    if names:  # "nobody answered" is asked again next time rather than remembered for 10 s
+        _cache["workers"] = (time.monotonic(), names)
     return names
 
 

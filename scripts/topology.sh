@@ -184,11 +184,16 @@ EOV
   cd "$ROOT"
   start_web "$dir" "$web_workers"
   start_celery "$dir" "$nodes"
-  # Ready when the web answers and every worker node answers a ping (their start is slow on a busy machine).
-  local i
-  for ((i = 0; i < 90; i++)); do
-    [ "$(curl -s "$BASE_URL/healthz?workers=1" | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["checks"].get("workers", ""))' 2>/dev/null)" = "ok: $nodes" ] && break
-    sleep 2
+  # Ready when the web answers and every worker node answers a ping (their start is slow on a busy
+  # machine), three times in a row: each gunicorn worker asks the broker on its own.
+  local i ok=0
+  for ((i = 0; i < 90 && ok < 3; i++)); do
+    if [ "$(curl -s "$BASE_URL/healthz?workers=1" | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["checks"].get("workers", ""))' 2>/dev/null)" = "ok: $nodes" ]; then
+      ok=$((ok + 1))
+    else
+      ok=0
+      sleep 2
+    fi
   done
   echo "ready: source $dir/env; manage.py, /healthz?workers=1 and /ops/metrics (Bearer \$METRICS_TOKEN) work against it" >&2
 }
@@ -221,9 +226,15 @@ cmd_stop() {
 }
 
 cmd_status() {
-  local dir="$1"
+  local dir="$1" i
   load_env "$dir"
-  curl -fsS "$BASE_URL/healthz?workers=1" && echo
+  # A few tries: one web worker's first ping of the broker may still be on its way.
+  for i in 1 2 3 4 5; do
+    curl -fsS "$BASE_URL/healthz?workers=1" && { echo; return 0; }
+    echo " (try $i: not healthy yet)" >&2
+    sleep 3
+  done
+  return 1
 }
 
 case "${1:-}" in
