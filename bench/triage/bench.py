@@ -11,8 +11,12 @@ rebuild the index with ``triage_reindex`` (timed) unless --skip-reindex; then ti
 * triage of one petition: ``analyse_text`` (suggestion + screening) and the whole
   ``triage_petition`` (index write, repeat and same-matter look-ups, rolled back);
 * the repeat check (``_find_repeat`` + the LSH same-matter look-up) for random stored petitions;
-* search for 2-, 3-, 4- and 5-character terms through ``visible_to`` for a group-level
-  officer and a mine-level officer, first page (25 rows) newest first.
+* search for 2-, 3-, 4- and 5-character terms through ``visible_to`` as three kinds of desk
+  user — a group-level 信访干事, a mine's 信访干事 and a team's 单位负责人 (created when the
+  generated group has none; the team is then given one matter in 500 to handle) — first page
+  (26 rows) newest first.
+
+With ``DATABASE_URL=postgres://…`` it runs against PostgreSQL (``--db`` is then ignored).
 
 Prints medians and p95s with the machine and the load average.
 """
