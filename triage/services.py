@@ -231,9 +231,13 @@ def _find_group(petition: Petition, key: str, data: index.DocData) -> MatterGrou
     """The same matter raised by other people recently: join (or open) their group."""
     since = petition.received_at - timedelta(days=GROUP_WINDOW_DAYS)
     mine = index.own_profile(data)
-    for pid, _shared in index.band_candidates(data.keys, exclude=petition.pk, limit=20):
-        doc = (TriageDoc.objects.filter(pk=pid, received_at__gte=since).exclude(person_key=key, person_key__gt="")
-               .values_list("profile", "grams").first())
+    candidates = [pid for pid, _shared in index.band_candidates(data.keys, exclude=petition.pk, limit=20)]
+    # One query for every candidate (most shared bands first), not one per candidate.
+    docs = {pid: (profile, grams) for pid, profile, grams in
+            TriageDoc.objects.filter(pk__in=candidates, received_at__gte=since).exclude(person_key=key, person_key__gt="")
+            .values_list("petition_id", "profile", "grams")} if candidates else {}
+    for pid in candidates:
+        doc = docs.get(pid)
         if doc is None:
             continue
         ok, _score, _clash = same_matter(mine, index.stored_profile(*doc))
