@@ -5,6 +5,8 @@ Services raise them; pages show ``message`` and the API returns ``{"code", "mess
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _lazy
+
 
 class DomainError(Exception):
     status = 400
@@ -45,6 +47,7 @@ class InvalidInput(DomainError):
 # committed: the messages say "not completed", never "not saved"). Pages (core.views.server_error)
 # and the API (petitions.api.errors) answer it with 503.
 RETRY_AFTER = "5"
+UNAVAILABLE_MESSAGE = _lazy("系统暂时不可用，本次操作没有完成，不会留下半截记录，请稍后重试")
 
 
 def database_unavailable(exc: BaseException | None) -> bool:

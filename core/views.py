@@ -13,7 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from core.dashboard import home_context
-from core.errors import RETRY_AFTER, database_unavailable
+from core.errors import RETRY_AFTER, UNAVAILABLE_MESSAGE, database_unavailable
 from core.models import BackgroundJob
 
 
@@ -87,7 +87,7 @@ def server_error(request):
     unavailable = database_unavailable(sys.exc_info()[1])
     status = 503 if unavailable else 500
     if request.path.startswith("/api/"):
-        message = _("系统暂时不可用，本次操作没有完成，不会留下半截记录，请稍后重试") if unavailable else _("系统出错，本次操作没有完成")
+        message = UNAVAILABLE_MESSAGE if unavailable else _("系统出错，本次操作没有完成")
         response = JsonResponse({"code": "unavailable" if unavailable else "server_error", "message": message,
                                  "request_id": request_id.get()}, status=status)
     else:

@@ -11,7 +11,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
 
-from core.errors import RETRY_AFTER, DomainError, database_unavailable
+from core.errors import RETRY_AFTER, UNAVAILABLE_MESSAGE, DomainError, database_unavailable
 
 logger = logging.getLogger("tongxin.api")
 
@@ -135,7 +135,7 @@ def install(api: NinjaAPI) -> None:
         logger.exception("API error on %s %s", request.method, request.path)
         got_request_exception.send(sender=None, request=request)
         if database_unavailable(exc):
-            response = error("unavailable", "系统暂时不可用，本次操作没有完成，不会留下半截记录，请稍后重试", 503)
+            response = error("unavailable", str(UNAVAILABLE_MESSAGE), 503)
             response["Retry-After"] = RETRY_AFTER
             return response
         return error("server_error", "服务器内部错误，请稍后再试", 500)
