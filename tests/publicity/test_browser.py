@@ -199,6 +199,7 @@ def test_news_readable_offline_after_a_visit(live_server, new_tab, nr, artifacts
     expect(page.locator("[data-testid=news-title]")).to_have_text("家属协管员走进班组")
     expect(page.locator("[data-testid=offline-notice]")).to_be_hidden()
     assert read.public_id != unread.public_id
+    worker_ready(page)  # its background saves are done before the cookies go
 
     # Another person on the same phone: opening the news drops the first person's saved pages.
     page.context.clear_cookies()

@@ -7,7 +7,7 @@
  * person opens a news page, the saved pages of the one before are dropped. */
 "use strict";
 
-const CACHE = "pub-news-v1";
+const CACHE = "pub-news-v2";
 const SCOPE = new URL(self.registration.scope).pathname;
 const OFFLINE = SCOPE + "offline/";
 
@@ -84,7 +84,8 @@ async function claimFor(user) {
   await caches.delete(CACHE);
   await (await caches.open(CACHE)).put(OWNER, new Response(user));
   try {
-    await keep(new Request(OFFLINE, {credentials: "same-origin"}), await fetch(OFFLINE, {credentials: "same-origin"}));
+    const offline = new Request(OFFLINE, {credentials: "same-origin", redirect: "manual"});
+    await keep(offline, await fetch(offline));
   } catch (err) { /* offline */ }
 }
 
@@ -94,7 +95,9 @@ self.addEventListener("message", (event) => {
   event.waitUntil(claimFor(user).then(() => Promise.all(urls.map(async (u) => {
     const url = new URL(u, self.location.origin);
     if (!(isPage(url) || isAsset(url))) return;
-    const request = new Request(url.href, {credentials: "same-origin"});
+    // redirect "manual": a background save whose session has ended must not follow the redirect to
+    // the login page, whose answer would set a new CSRF cookie under a person typing their password.
+    const request = new Request(url.href, {credentials: "same-origin", redirect: "manual"});
     try {
       await keep(request, await fetch(request));
     } catch (err) { /* offline: nothing to keep */ }
