@@ -80,10 +80,13 @@ class Petition(models.Model):
     received_at = models.DateTimeField(_("收到时间"))
 
     # The unit currently answerable for the acceptance decision (receiving or forwarded-to unit).
-    unit = models.ForeignKey(Unit, verbose_name=_("受理单位"), on_delete=models.PROTECT, related_name="petitions")
+    # Indexed with the id (Meta): a unit's petition ids are read from the index alone (search).
+    unit = models.ForeignKey(Unit, verbose_name=_("受理单位"), on_delete=models.PROTECT, related_name="petitions",
+                             db_index=False)
     # Set at assignment (交办): one handling unit, one named 承办人, one accountable leader (一岗双责).
     handling_unit = models.ForeignKey(
-        Unit, verbose_name=_("承办单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Unit, verbose_name=_("承办单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        db_index=False,
     )
     handler = models.ForeignKey(
         USER, verbose_name=_("承办人"), null=True, blank=True, on_delete=models.PROTECT, related_name="handled_petitions"
@@ -145,6 +148,9 @@ class Petition(models.Model):
                 condition=Q(state__in=sorted(SWEPT_STATES)) & Q(due_at__isnull=False),
             ),
             models.Index(fields=["unit", "state"], name="petition_unit_state_idx"),
+            # A scope's ids from the index alone (petitions.selectors.visible_candidate_ids).
+            models.Index(fields=["unit", "id"], name="petition_unit_id_idx"),
+            models.Index(fields=["handling_unit", "id"], name="petition_hunit_id_idx"),
             models.Index(fields=["handling_unit", "state"], name="petition_hunit_state_idx"),
             models.Index(fields=["handler", "state"], name="petition_handler_idx"),
             models.Index(fields=["petitioner", "-received_at"], name="petition_petitioner_idx"),

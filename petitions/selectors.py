@@ -3,9 +3,13 @@ export and report uses (DESIGN §3)."""
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from functools import reduce
 
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
@@ -93,20 +97,59 @@ def visible_to(user: User, qs: QuerySet[Petition] | None = None) -> QuerySet[Pet
         return qs.none()
     if user.is_superuser:
         return qs.exclude(accused_user=user)
-    if desk_covers_everything(user):
-        # The OR below is true of every row: not written, so that the planner sees no scope.
+    arms = scope_arms(user)
+    if arms is None:
+        # The scope is true of every row: not written, so that the planner sees no scope.
         return _exclude_withheld(user, qs)
-    q = Q(petitioner=user) | Q(handler=user) | Q(leader=user)
+    return _exclude_withheld(user, qs.filter(reduce(operator.or_, arms)))
+
+
+def scope_arms(user: User) -> list[Q] | None:
+    """The parts of a signed-in user's scope: :func:`visible_to` keeps a petition that meets any
+    of them and is not withheld from the user. None: every petition (a superuser, or a desk at
+    every root of the unit tree)."""
+    if user.is_superuser or desk_covers_everything(user):
+        return None
+    arms = [Q(petitioner=user), Q(handler=user), Q(leader=user)]
     desk_units = user.units_with(*DESK_SCOPE_ROLES)
     if desk_units:
         ids = _subtree_ids(user, desk_units)
-        q |= Q(unit__in=ids) | Q(handling_unit__in=ids) | _reviewed_by(user, desk_units)
+        arms += [Q(unit__in=ids), Q(handling_unit__in=ids), _reviewed_by(user, desk_units)]
     inspector_units = user.units_with(Role.DISCIPLINE_INSPECTOR)
     if inspector_units:
         # 纪检 see accusations in their subtree, and every matter with an accountability record.
-        q |= (_in_subtrees(user, "unit", inspector_units) & Q(ptype=PetitionType.ACCUSATION))
-        q |= Q(Exists(AccountabilityRecord.objects.filter(subtree_q(inspector_units, "unit__"), petition=OuterRef("pk"))))
-    return _exclude_withheld(user, qs.filter(q))
+        arms.append(_in_subtrees(user, "unit", inspector_units) & Q(ptype=PetitionType.ACCUSATION))
+        arms.append(Q(Exists(AccountabilityRecord.objects.filter(subtree_q(inspector_units, "unit__"),
+                                                                 petition=OuterRef("pk")))))
+    return arms
+
+
+def visible_candidate_ids(user: User, *, cap: int) -> list[int] | None:
+    """The ids of every petition ``user`` may see, newest first, read part by part of the scope
+    from indexes alone (each part has a covering index: a mine's 22,000 ids cost ~2 ms where
+    reading its rows costs ~70 ms). A superset: withheld petitions are not taken out (that needs
+    the rows), so a caller keeps only what :func:`visible_to` keeps of what it uses. None when the
+    scope is every petition or holds more than ``cap`` ids."""
+    if not user.is_authenticated:
+        return []
+    arms = scope_arms(user)
+    if arms is None:
+        return None
+    # One statement, the parts (each capped) one after another, united and sorted here: the
+    # database's de-duplication and sort cost more than Python's, and 20,000 ids through the
+    # ORM's row handling more than reading them.
+    parts, params = [], []
+    for arm in arms:
+        try:
+            sql, arm_params = Petition.objects.filter(arm).order_by().values("pk").query.sql_with_params()
+        except EmptyResultSet:  # e.g. no petition reviewed by the desk: the part is empty
+            continue
+        parts.append(f"SELECT pk FROM ({sql} LIMIT {int(cap) + 1}) AS part")
+        params += arm_params
+    with connection.cursor() as cur:
+        cur.execute(" UNION ALL ".join(parts), params)  # nosec B608 — Django-compiled SQL, parameters apart
+        ids = {row[0] for row in cur.fetchall()}
+    return sorted(ids, reverse=True) if len(ids) <= cap else None
 
 
 def _exclude_withheld(user: User, qs: QuerySet[Petition]) -> QuerySet[Petition]:

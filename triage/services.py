@@ -520,6 +520,13 @@ WALK_FIRST, WALK_MAX_CHUNK, WALK_BUDGET = 64, 4096, 20_000
 NARROW_AFTER, NARROW_SHARE, SCOPE_SET_MAX, LOOKUP_COST = 1_000, 0.02, 20_000, 25
 PG_NARROW_SHARE, PG_SCOPE_SET_MAX, PG_MATCHES_CAP = 0.25, 50_000, 50_000
 PG_ROW_COST, PG_SCOPE_ROW_COST, PG_MATCH_COST = 1.6, 3.5, 3.0
+# A scope of at most PG_CANDIDATES_MAX petitions (a mine, a team, a handler) is read from the
+# indexes and looked up newest first instead (_candidate_walk): PG_LOOKUP_FIRST ids first, a
+# look-up costing PG_LOOKUP_COST µs.
+PG_CANDIDATES_MAX, PG_LOOKUP_FIRST, PG_LOOKUP_COST, PRIOR_HITS = 50_000, 512, 4.0, 4
+# SQLite's FTS5 hands out matches in id order, so its walk needs no candidates (the tests run
+# the candidate walk on SQLite too).
+CANDIDATE_WALK_VENDORS = frozenset({"postgresql"})
 
 
 def search_page(user: User, term: str, *, offset: int = 0, limit: int = 25, **filters) -> list[Petition]:
@@ -531,7 +538,9 @@ def search_page(user: User, term: str, *, offset: int = 0, limit: int = 25, **fi
         return []
     scoped = _filtered(user, **filters)
     want = offset + limit
-    found = _walk_matches(expr, scoped, want)
+    found = _candidate_walk(expr, user, scoped, want) if connection.vendor in CANDIDATE_WALK_VENDORS else None
+    if found is None:
+        found = _walk_matches(expr, scoped, want)
     if found is None:  # over its budget: the plain query answers
         return list(search(user, term, **filters)[offset : offset + limit])
     page = found[offset:want]
@@ -542,17 +551,8 @@ def _walk_matches(expr: str, scoped: QuerySet[Petition], want: int) -> list[int]
     """The first ``want`` ids of the intersection, newest first (fewer when it is smaller), or
     None when the walk ran over its budget."""
 
-    # The ids as one parameter (a JSON text on SQLite, an array on PostgreSQL): Django spends
-    # longer preparing thousands of IN parameters than the database spends on the look-ups.
-    if connection.vendor == "postgresql":
-        def given(ids: list[int]) -> RawSQL:
-            return RawSQL("SELECT unnest(%s::bigint[])", [ids])
-    else:
-        def given(ids: list[int]) -> RawSQL:
-            return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(ids)])
-
     def in_scope(ids: list[int]) -> list[int]:
-        return list(scoped.filter(pk__in=given(ids)).values_list("pk", flat=True))
+        return list(scoped.filter(pk__in=_given(ids)).values_list("pk", flat=True))
 
     def newest_first(ids: list[int], check) -> list[int]:
         """Apply ``check`` to chunks of ``ids`` (newest first) until the page is full."""
@@ -610,6 +610,64 @@ def _walk_matches(expr: str, scoped: QuerySet[Petition], want: int) -> list[int]
             return found + newest_first(left, partial(index.matches_among, expr))
         keep = partial(_kept, frozenset(visible))
     return found
+
+
+def _candidate_walk(expr: str, user: User, scoped: QuerySet[Petition], want: int) -> list[int] | None:
+    """A scope of at most PG_CANDIDATES_MAX petitions: the first ``want`` ids of the
+    intersection, newest first. The scope's ids come from indexes alone (a superset: what is kept
+    is checked against ``scoped``, which also applies the filters) and are looked up in the search
+    index newest first, PG_LOOKUP_COST µs each. After each chunk the look-ups still needed are
+    priced against reading every remaining match from the GIN index (PG_MATCH_COST µs each). The
+    term's share comes from the planner's statistics (an upper bound), the share among the
+    candidates from the chunks looked up, steadied by that bound (a few hits' worth of prior).
+    None: no such scope (everything, or too broad) — the match walk answers."""
+    from petitions.selectors import visible_candidate_ids
+
+    candidates = visible_candidate_ids(user, cap=PG_CANDIDATES_MAX)
+    if candidates is None:
+        return None
+
+    def in_scope(ids: list[int]) -> list[int]:
+        return list(scoped.filter(pk__in=_given(ids)).values_list("pk", flat=True))
+
+    bound = None
+    found: list[int] = []
+    done, matched, chunk = 0, 0, PG_LOOKUP_FIRST
+    while len(found) < want and done < len(candidates):
+        ids = candidates[done : done + chunk]
+        done += len(ids)
+        hits = index.matches_among(expr, ids)
+        matched += len(hits)
+        found += in_scope(hits) if hits else []
+        if len(found) >= want or done >= len(candidates):
+            break
+        chunk = min(chunk * 4, WALK_MAX_CHUNK)
+        if bound is None:
+            bound = index.estimated_share(expr) or max(matched, 0.5) / done
+        share = (matched + PRIOR_HITS) / (done + PRIOR_HITS / max(bound, 1e-9))
+        kept = (len(found) + 1) / (matched + 1)
+        below = ids[-1]
+        lookups = min(len(candidates) - done, (want - len(found)) / (share * kept))
+        if lookups * PG_LOOKUP_COST <= bound * below * PG_MATCH_COST:
+            continue
+        rest = index.all_matches_below(expr, below, cap=PG_MATCHES_CAP)
+        if rest is None:
+            return None
+        allowed = frozenset(candidates[done:])
+        left, chunk = [pk for pk in rest if pk in allowed], WALK_FIRST
+        while left and len(found) < want:
+            found += in_scope(left[:chunk])
+            left, chunk = left[chunk:], min(chunk * 4, WALK_MAX_CHUNK)
+        break
+    return found[:want]
+
+
+def _given(ids: list[int]) -> RawSQL:
+    """The ids as one parameter (a JSON text on SQLite, an array on PostgreSQL): Django spends
+    longer preparing thousands of IN parameters than the database spends on the look-ups."""
+    if connection.vendor == "postgresql":
+        return RawSQL("SELECT unnest(%s::bigint[])", [ids])
+    return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(ids)])
 
 
 def _planned_rows(qs: QuerySet) -> int:

@@ -1,7 +1,8 @@
 """Search pages: walking the index (or, for a narrow scope, the scope) newest first — SQLite's
 FTS5 in id order, PostgreSQL's GIN index window by window — returns exactly the page of the
 plain query (same rows, same order) for any term, scope, filter, offset and page size, including
-when a narrow scope is read as a set or looked up in the index, and when the walk gives up and
+when a narrow scope is read as a set or looked up in the index, when its ids are read from the
+indexes and looked up newest first (PostgreSQL's candidate walk), and when the walk gives up and
 the plain query answers."""
 
 from __future__ import annotations
@@ -10,29 +11,43 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from petitions.choices import Category
-from tests.petitions.conftest import at, submit
+from petitions.choices import Category, PetitionType
+from petitions.models import Petition
+from petitions.selectors import visible_candidate_ids, visible_to
+from petitions.workflow import petition_accept, petition_assign
+from tests.petitions.conftest import A, at, submit
 from triage import index, services
 
 pytestmark = pytest.mark.django_db
 
 WORDS = ["尘肺", "工伤认定", "采空区", "工资", "瓦斯", "食堂饭菜", "塌陷"]
+PERSONAS = ["officer", "other_officer", "group_officer", "company_officer", "handler", "leader", "inspector",
+            "employee", "outsider"]
 
 
 @pytest.fixture
 def corpus(world):
+    """24 petitions to two mines; some of the mine's assigned to the team's handler under the
+    mine's leader (the scope's other parts), and two accusations against the handler (withheld
+    from the handler and the mine's leader)."""
     for k in range(24):
         words = [WORDS[k % 7], WORDS[(k * 3) % 7]] if k % 4 else [WORDS[k % 7]]
         unit = world.other_mine if k % 3 == 0 else world.mine
         category = Category.SAFETY if k % 5 == 0 else Category.WAGES
-        submit(world, now=at(2026, 3, 1 + k % 27, 8 + k % 9), title=f"反映{words[0]}问题{k}",
-               content="，".join(words) + f"的问题请尽快处理，编号{k}。", unit=unit, category=category)
+        extra = {"ptype": PetitionType.ACCUSATION, "accused_user": world.handler} if k in (7, 16) else {}
+        now = at(2026, 3, 1 + k % 27, 8 + k % 9)
+        p = submit(world, now=now, title=f"反映{words[0]}问题{k}", content="，".join(words) + f"的问题请尽快处理，编号{k}。",
+                   unit=unit, category=category, **extra).petition
+        if k % 4 == 1 and unit == world.mine:
+            p = petition_accept(petition=p, actor=A(world.officer), now=now)
+            petition_assign(petition=p, actor=A(world.officer), handling_unit=world.team, handler=world.handler,
+                            leader=world.leader, now=now)
     return world
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(term=st.sampled_from(WORDS + ["尘肺 工伤", "问题", "处理", "没有的词", "肺尘"]),
-       who=st.sampled_from(["officer", "other_officer", "group_officer", "company_officer"]),
+       who=st.sampled_from(PERSONAS),
        category=st.sampled_from(["", Category.SAFETY]),
        offset=st.integers(0, 30), limit=st.integers(1, 12),
        walk=st.sampled_from([(64, 4096, 20_000), (1, 2, 3), (2, 4, 9), (3, 3, 1), (1, 4, 40)]),
@@ -40,9 +55,10 @@ def corpus(world):
                                 (4, 0.3, 100, 1)]),
        windows=st.sampled_from([(4_096, 262_144), (1, 3), (2, 2)]),
        row_cost=st.sampled_from([1.6, 0.0, 1e9]), scope_cost=st.sampled_from([3.5, 0.0, 1e9]),
-       matches_cap=st.sampled_from([50_000, 3, 0]))
+       matches_cap=st.sampled_from([50_000, 3, 0]),
+       candidates=st.sampled_from([(50_000, 512, 4.0), (0, 1, 4.0), (6, 1, 0.0), (50_000, 2, 1e9), (50_000, 1, 0.0)]))
 def test_a_page_is_the_plain_querys_page(corpus, monkeypatch, term, who, category, offset, limit, walk, narrow,
-                                         windows, row_cost, scope_cost, matches_cap):
+                                         windows, row_cost, scope_cost, matches_cap, candidates):
     monkeypatch.setattr(services, "WALK_FIRST", walk[0])
     monkeypatch.setattr(services, "WALK_MAX_CHUNK", walk[1])
     monkeypatch.setattr(services, "WALK_BUDGET", walk[2])
@@ -56,9 +72,31 @@ def test_a_page_is_the_plain_querys_page(corpus, monkeypatch, term, who, categor
     monkeypatch.setattr(services, "PG_ROW_COST", row_cost)  # 0: always walk; 1e9: every match at once
     monkeypatch.setattr(services, "PG_SCOPE_ROW_COST", scope_cost)  # 0: read the scope; 1e9: read the matches
     monkeypatch.setattr(services, "PG_MATCHES_CAP", matches_cap)  # 0: the plain query instead
+    # The candidate walk on both databases (PostgreSQL's way for a narrow scope): 0 candidates at
+    # most: never; look-up cost 0: always look up; 1e9: every match below after the first chunk.
+    monkeypatch.setattr(services, "CANDIDATE_WALK_VENDORS", frozenset({"sqlite", "postgresql"}))
+    for name, value in zip(("PG_CANDIDATES_MAX", "PG_LOOKUP_FIRST", "PG_LOOKUP_COST"), candidates, strict=True):
+        monkeypatch.setattr(services, name, value)
     user = getattr(corpus, who)
     full = list(services.search(user, term, category=category))
     assert services.search_page(user, term, offset=offset, limit=limit, category=category) == full[offset : offset + limit]
+
+
+@pytest.mark.parametrize("who", PERSONAS)
+def test_the_candidate_ids_hold_every_visible_petition(corpus, who):
+    """The scope read from indexes alone is a superset of ``visible_to`` (withheld petitions may
+    be in it: what the search keeps is checked against ``visible_to``); None for a scope of
+    every petition or over the cap."""
+    user = getattr(corpus, who)
+    visible = set(visible_to(user).values_list("pk", flat=True))
+    candidates = visible_candidate_ids(user, cap=1_000)
+    if who == "group_officer":
+        assert candidates is None
+        return
+    assert candidates == sorted(set(candidates), reverse=True) and visible <= set(candidates)
+    assert set(candidates) - visible <= set(Petition.objects.filter(ptype=PetitionType.ACCUSATION).values_list("pk", flat=True))
+    if len(candidates) > 1:
+        assert visible_candidate_ids(user, cap=len(candidates) - 1) is None
 
 
 def test_the_common_term_is_found_newest_first(corpus):
