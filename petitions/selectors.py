@@ -144,7 +144,7 @@ def visible_candidate_ids(user: User, *, cap: int) -> list[int] | None:
             sql, arm_params = Petition.objects.filter(arm).order_by().values("pk").query.sql_with_params()
         except EmptyResultSet:  # e.g. no petition reviewed by the desk: the part is empty
             continue
-        parts.append(f"SELECT pk FROM ({sql} LIMIT {int(cap) + 1}) AS part")
+        parts.append(f"SELECT pk FROM ({sql} LIMIT {int(cap) + 1}) AS part")  # nosec B608 — Django-compiled SQL
         params += arm_params
     with connection.cursor() as cur:
         cur.execute(" UNION ALL ".join(parts), params)  # nosec B608 — Django-compiled SQL, parameters apart
