@@ -80,13 +80,10 @@ class Petition(models.Model):
     received_at = models.DateTimeField(_("收到时间"))
 
     # The unit currently answerable for the acceptance decision (receiving or forwarded-to unit).
-    # Indexed with the id (Meta): a unit's petition ids are read from the index alone (search).
-    unit = models.ForeignKey(Unit, verbose_name=_("受理单位"), on_delete=models.PROTECT, related_name="petitions",
-                             db_index=False)
+    unit = models.ForeignKey(Unit, verbose_name=_("受理单位"), on_delete=models.PROTECT, related_name="petitions")
     # Set at assignment (交办): one handling unit, one named 承办人, one accountable leader (一岗双责).
     handling_unit = models.ForeignKey(
-        Unit, verbose_name=_("承办单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-        db_index=False,
+        Unit, verbose_name=_("承办单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     handler = models.ForeignKey(
         USER, verbose_name=_("承办人"), null=True, blank=True, on_delete=models.PROTECT, related_name="handled_petitions"
@@ -148,7 +145,9 @@ class Petition(models.Model):
                 condition=Q(state__in=sorted(SWEPT_STATES)) & Q(due_at__isnull=False),
             ),
             models.Index(fields=["unit", "state"], name="petition_unit_state_idx"),
-            # A scope's ids from the index alone (petitions.selectors.visible_candidate_ids).
+            # A scope's ids from the index alone (petitions.selectors.visible_candidate_ids). The
+            # foreign keys keep their own indexes: dropping them is an AlterField, which SQLite
+            # does by rebuilding the table, losing the indexes the insights migrations add by SQL.
             models.Index(fields=["unit", "id"], name="petition_unit_id_idx"),
             models.Index(fields=["handling_unit", "id"], name="petition_hunit_id_idx"),
             models.Index(fields=["handling_unit", "state"], name="petition_hunit_state_idx"),
