@@ -51,6 +51,14 @@ UNAVAILABLE_MESSAGE = _lazy("系统暂时不可用，本次操作没有完成，
 
 
 def database_unavailable(exc: BaseException | None) -> bool:
+    """Is ``exc`` the database being unreachable, itself or as the cause of what was raised (a
+    restart can surface as another error raised while the first one was handled)?"""
     from django.db import InterfaceError, OperationalError
 
-    return isinstance(exc, (OperationalError, InterfaceError))
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, (OperationalError, InterfaceError)):
+            return True
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    return False

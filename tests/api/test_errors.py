@@ -158,6 +158,19 @@ def test_the_database_down_mid_request_is_a_503_to_retry_and_nothing_is_half_wri
     body = assert_error(response, 503, "unavailable")
     assert response["Retry-After"] == "5" and "半截" in body["message"]
     assert Petition.objects.count() == before
+
+    # A restart can surface as another error raised while the first was handled (a rollback on
+    # the cut connection): still unavailability.
+    def cut_then_rollback(*args, **kwargs):
+        from django.db import DatabaseError
+        try:
+            raise OperationalError("terminating connection due to administrator command")
+        except OperationalError:
+            raise DatabaseError("rollback failed") from None
+
+    monkeypatch.setattr(views, "petition_submit", cut_then_rollback)
+    assert_error(client.post("/petitions", NAMED), 503, "unavailable")
+    assert Petition.objects.count() == before
     # Any other failure stays a 500 in the API's shape.
     monkeypatch.setattr(views, "petition_submit", lambda **kw: 1 / 0)
     assert_error(client.post("/petitions", NAMED), 500, "server_error")
