@@ -523,7 +523,7 @@ PG_ROW_COST, PG_SCOPE_ROW_COST, PG_MATCH_COST = 1.6, 3.5, 3.0
 # A scope of at most PG_CANDIDATES_MAX petitions (a mine, a team, a handler) is read from the
 # indexes and looked up newest first instead (_candidate_walk): PG_LOOKUP_FIRST ids first, a
 # look-up costing PG_LOOKUP_COST µs.
-PG_CANDIDATES_MAX, PG_LOOKUP_FIRST, PG_LOOKUP_COST, PRIOR_HITS = 50_000, 512, 4.0, 4
+PG_CANDIDATES_MAX, PG_LOOKUP_FIRST, PG_LOOKUP_COST, PRIOR_HITS = 60_000, 512, 4.0, 4
 # SQLite's FTS5 hands out matches in id order, so its walk needs no candidates (the tests run
 # the candidate walk on SQLite too).
 CANDIDATE_WALK_VENDORS = frozenset({"postgresql"})
@@ -623,6 +623,9 @@ def _candidate_walk(expr: str, user: User, scoped: QuerySet[Petition], want: int
     None: no such scope (everything, or too broad) — the match walk answers."""
     from petitions.selectors import visible_candidate_ids
 
+    if connection.vendor == "postgresql" and _planned_rows(scoped) > PG_CANDIDATES_MAX:
+        # EXPLAIN only: a broad scope is not read at all.
+        return None
     candidates = visible_candidate_ids(user, cap=PG_CANDIDATES_MAX)
     if candidates is None:
         return None

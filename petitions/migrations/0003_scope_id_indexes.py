@@ -1,11 +1,12 @@
 """A scope's petition ids from indexes alone (petitions.selectors.visible_candidate_ids, used by
-search on PostgreSQL): (unit, id) and (handling_unit, id). Built concurrently on PostgreSQL (the
+search on PostgreSQL): (unit, ptype, id) — ptype for the 纪检 part, a subtree's accusations —
+and (handling_unit, id). Built concurrently on PostgreSQL (the
 table stays writable while a million rows are indexed), plainly on SQLite; declared in the model's
 Meta so that Django's state knows them."""
 
 from django.db import migrations, models
 
-INDEXES = {"petition_unit_id_idx": "unit_id, id", "petition_hunit_id_idx": "handling_unit_id, id"}
+INDEXES = {"petition_unit_ptype_id_idx": "unit_id, ptype, id", "petition_hunit_id_idx": "handling_unit_id, id"}
 
 
 def forwards(apps, schema_editor):
@@ -32,7 +33,7 @@ class Migration(migrations.Migration):
             state_operations=[
                 migrations.AddIndex(
                     model_name="petition",
-                    index=models.Index(fields=["unit", "id"], name="petition_unit_id_idx"),
+                    index=models.Index(fields=["unit", "ptype", "id"], name="petition_unit_ptype_id_idx"),
                 ),
                 migrations.AddIndex(
                     model_name="petition",
