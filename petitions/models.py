@@ -149,7 +149,7 @@ class Petition(models.Model):
             # foreign keys keep their own indexes: dropping them is an AlterField, which SQLite
             # does by rebuilding the table, losing the indexes the insights migrations add by SQL.
             models.Index(fields=["unit", "ptype", "id"], name="petition_unit_ptype_id_idx"),
-            models.Index(fields=["handling_unit", "id"], name="petition_hunit_id_idx"),
+            models.Index(fields=["handling_unit", "unit", "id"], name="petition_hunit_unit_id_idx"),
             models.Index(fields=["handling_unit", "state"], name="petition_hunit_state_idx"),
             models.Index(fields=["handler", "state"], name="petition_handler_idx"),
             models.Index(fields=["petitioner", "-received_at"], name="petition_petitioner_idx"),

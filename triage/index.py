@@ -37,6 +37,11 @@ from triage.models import LshBand, TriageDoc
 # by triage_reindex).
 PG_SEARCH_INDEX = "triage_doc_search_tsv_idx"
 PG_SEARCH_INDEX_SQL = "CREATE INDEX IF NOT EXISTS triage_doc_search_tsv_idx ON triage_triagedoc USING gin (search_tsv)"
+# Search within units (migration 0008, btree_gin): the index row's unit is the petition's 受理单位,
+# kept so by a trigger when a petition is forwarded.
+PG_UNIT_SEARCH_INDEX = "triage_doc_unit_search_idx"
+PG_UNIT_SEARCH_INDEX_SQL = ("CREATE INDEX IF NOT EXISTS triage_doc_unit_search_idx ON triage_triagedoc "
+                            "USING gin (unit_id, search_tsv)")
 # PostgreSQL has no index that hands out matches in id order: newest_matches checks windows of
 # ids, newest first, growing until it has enough (the stored tsvector makes each check cheap).
 PG_WINDOW_FIRST, PG_WINDOW_MAX = 4_096, 262_144
@@ -216,24 +221,43 @@ def all_matches_below(expr: str, below: int, *, cap: int) -> list[int] | None:
     return ids if len(ids) <= cap else None
 
 
-def estimated_share(expr: str) -> float | None:
-    """PostgreSQL: the share of petitions an expression can match at most, by the planner's
-    statistics of each of its bigrams (the rarest one bounds a phrase; the planner's own estimate
-    of a phrase multiplies them and comes out hundreds of times too low). None elsewhere."""
-    if connection.vendor != "postgresql":
-        return None
-    lexemes = {part.strip("()") for part in expr.replace("<->", " ").replace("&", " ").split()}
-    share = 1.0
+def unit_matches(expr: str, units: Sequence[int], *, cap: int) -> list[int] | None:
+    """Every match among the petitions whose 受理单位 is one of ``units``, newest first; None when
+    there are more than ``cap``. PostgreSQL intersects the units' and the rarest bigram's posting
+    lists in the (unit_id, search_tsv) GIN index and checks the phrase on the few rows left (fenced:
+    with the whole phrase inside, the planner takes it for rare and filters the units row by row)."""
+    if not units:
+        return []
     with connection.cursor() as cur:
-        cur.execute("SELECT reltuples FROM pg_class WHERE relname = 'triage_triagedoc'")
-        total = max(float(cur.fetchone()[0]), 1.0)
-        for lexeme in sorted(lexemes):
+        if connection.vendor == "postgresql":
+            cur.execute("SELECT petition_id FROM (SELECT petition_id, search_tsv FROM triage_triagedoc "
+                        "WHERE unit_id = ANY(%s::bigint[]) AND search_tsv @@ to_tsquery('simple'::regconfig, %s) OFFSET 0) AS m "
+                        "WHERE search_tsv @@ to_tsquery('simple'::regconfig, %s) ORDER BY petition_id DESC LIMIT %s",
+                        [list(units), _rarest_lexeme(expr), expr, cap + 1])
+        else:
+            cur.execute("SELECT rowid FROM triage_fts WHERE triage_fts MATCH %s AND rowid IN (SELECT petition_id "
+                        "FROM triage_triagedoc WHERE unit_id IN (SELECT value FROM json_each(%s))) "
+                        "ORDER BY rowid DESC LIMIT %s", [expr, json.dumps(list(units)), cap + 1])
+        ids = [r[0] for r in cur.fetchall()]
+    return ids if len(ids) <= cap else None
+
+
+def _rarest_lexeme(expr: str) -> str:
+    """The bigram of an expression the planner's statistics find in the fewest rows (one lexeme's
+    estimate is close; a phrase's comes out hundreds of times too low)."""
+    lexemes = sorted({part.strip("()") for part in expr.replace("<->", " ").replace("&", " ").split()})
+    if len(lexemes) == 1:
+        return lexemes[0]
+    best, fewest = lexemes[0], float("inf")
+    with connection.cursor() as cur:
+        for lexeme in lexemes:
             cur.execute("EXPLAIN (FORMAT JSON) SELECT 1 FROM triage_triagedoc WHERE search_tsv @@ to_tsquery('simple'::regconfig, %s)",
                         [lexeme])
             plan = cur.fetchone()[0]
-            plan = json.loads(plan) if isinstance(plan, str) else plan
-            share = min(share, plan[0]["Plan"]["Plan Rows"] / total)
-    return share
+            rows = (json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"]["Plan Rows"]
+            if rows < fewest:
+                best, fewest = lexeme, rows
+    return best
 
 
 def matches_among(expr: str, ids: Sequence[int]) -> list[int]:

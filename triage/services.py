@@ -520,10 +520,10 @@ WALK_FIRST, WALK_MAX_CHUNK, WALK_BUDGET = 64, 4096, 20_000
 NARROW_AFTER, NARROW_SHARE, SCOPE_SET_MAX, LOOKUP_COST = 1_000, 0.02, 20_000, 25
 PG_NARROW_SHARE, PG_SCOPE_SET_MAX, PG_MATCHES_CAP = 0.25, 50_000, 50_000
 PG_ROW_COST, PG_SCOPE_ROW_COST, PG_MATCH_COST = 1.6, 3.5, 3.0
-# A scope of at most PG_CANDIDATES_MAX petitions (a mine, a team, a handler) is read from the
-# indexes and looked up newest first instead (_candidate_walk): PG_LOOKUP_FIRST ids first, a
-# look-up costing PG_LOOKUP_COST µs.
-PG_CANDIDATES_MAX, PG_LOOKUP_FIRST, PG_LOOKUP_COST, PRIOR_HITS = 60_000, 512, 4.0, 4
+# On PostgreSQL a scope the planner estimates at most PG_SCOPE_ESTIMATE_MAX petitions is searched
+# by its units in the (unit, search) index instead (_candidate_walk); at most CANDIDATES_MAX
+# matches there and petitions beyond the units.
+PG_SCOPE_ESTIMATE_MAX, CANDIDATES_MAX = 60_000, 20_000
 # SQLite's FTS5 hands out matches in id order, so its walk needs no candidates (the tests run
 # the candidate walk on SQLite too).
 CANDIDATE_WALK_VENDORS = frozenset({"postgresql"})
@@ -613,55 +613,32 @@ def _walk_matches(expr: str, scoped: QuerySet[Petition], want: int) -> list[int]
 
 
 def _candidate_walk(expr: str, user: User, scoped: QuerySet[Petition], want: int) -> list[int] | None:
-    """A scope of at most PG_CANDIDATES_MAX petitions: the first ``want`` ids of the
-    intersection, newest first. The scope's ids come from indexes alone (a superset: what is kept
-    is checked against ``scoped``, which also applies the filters) and are looked up in the search
-    index newest first, PG_LOOKUP_COST µs each. After each chunk the look-ups still needed are
-    priced against reading every remaining match from the GIN index (PG_MATCH_COST µs each). The
-    term's share comes from the planner's statistics (an upper bound), the share among the
-    candidates from the chunks looked up, steadied by that bound (a few hits' worth of prior).
-    None: no such scope (everything, or too broad) — the match walk answers."""
-    from petitions.selectors import visible_candidate_ids
+    """A scope the planner estimates at most PG_SCOPE_ESTIMATE_MAX petitions (everyone but the
+    group's and companies' desks): the first ``want`` ids of the intersection, newest first. The
+    matches among the scope's units' own petitions come from the search index by unit; the rest
+    of the scope (petitions handled in its units, the user's own, reviewed ones…: few) is read from
+    indexes alone and looked up. Every match kept is checked against ``scoped`` (withheld
+    petitions, filters). None: no such scope, or more than CANDIDATES_MAX of either kind — the
+    match walk answers."""
+    from petitions.selectors import beyond_units_ids, scope_of
 
-    if connection.vendor == "postgresql" and _planned_rows(scoped) > PG_CANDIDATES_MAX:
-        # EXPLAIN only: a broad scope is not read at all.
+    scope = scope_of(user) if user.is_authenticated else None
+    if scope is None:
         return None
-    candidates = visible_candidate_ids(user, cap=PG_CANDIDATES_MAX)
-    if candidates is None:
+    if connection.vendor == "postgresql" and _planned_rows(scoped) > PG_SCOPE_ESTIMATE_MAX:
+        return None  # EXPLAIN only: a broad scope is walked instead
+    own = index.unit_matches(expr, scope.units, cap=CANDIDATES_MAX)
+    if own is None:
         return None
-
-    def in_scope(ids: list[int]) -> list[int]:
-        return list(scoped.filter(pk__in=_given(ids)).values_list("pk", flat=True))
-
-    bound = None
+    rest = beyond_units_ids(scope, cap=CANDIDATES_MAX)
+    if rest is None:
+        return None
+    matches = sorted(set(own).union(index.matches_among(expr, rest) if rest else ()), reverse=True)
     found: list[int] = []
-    done, matched, chunk = 0, 0, PG_LOOKUP_FIRST
-    while len(found) < want and done < len(candidates):
-        ids = candidates[done : done + chunk]
-        done += len(ids)
-        hits = index.matches_among(expr, ids)
-        matched += len(hits)
-        found += in_scope(hits) if hits else []
-        if len(found) >= want or done >= len(candidates):
-            break
-        chunk = min(chunk * 4, WALK_MAX_CHUNK)
-        if bound is None:
-            bound = index.estimated_share(expr) or max(matched, 0.5) / done
-        share = (matched + PRIOR_HITS) / (done + PRIOR_HITS / max(bound, 1e-9))
-        kept = (len(found) + 1) / (matched + 1)
-        below = ids[-1]
-        lookups = min(len(candidates) - done, (want - len(found)) / (share * kept))
-        if lookups * PG_LOOKUP_COST <= bound * below * PG_MATCH_COST:
-            continue
-        rest = index.all_matches_below(expr, below, cap=PG_MATCHES_CAP)
-        if rest is None:
-            return None
-        allowed = frozenset(candidates[done:])
-        left, chunk = [pk for pk in rest if pk in allowed], WALK_FIRST
-        while left and len(found) < want:
-            found += in_scope(left[:chunk])
-            left, chunk = left[chunk:], min(chunk * 4, WALK_MAX_CHUNK)
-        break
+    chunk = WALK_FIRST
+    while matches and len(found) < want:
+        found += scoped.filter(pk__in=_given(matches[:chunk])).values_list("pk", flat=True)
+        matches, chunk = matches[chunk:], min(chunk * 4, WALK_MAX_CHUNK)
     return found[:want]
 
 

@@ -1,12 +1,13 @@
-"""A scope's petition ids from indexes alone (petitions.selectors.visible_candidate_ids, used by
+"""A scope's petition ids from indexes alone (petitions.selectors.beyond_units_ids, used by
 search on PostgreSQL): (unit, ptype, id) — ptype for the 纪检 part, a subtree's accusations —
-and (handling_unit, id). Built concurrently on PostgreSQL (the
+and (handling_unit, unit, id) — unit to pass over the petitions a desk's units registered
+themselves (petitions.selectors.beyond_units_ids). Built concurrently on PostgreSQL (the
 table stays writable while a million rows are indexed), plainly on SQLite; declared in the model's
 Meta so that Django's state knows them."""
 
 from django.db import migrations, models
 
-INDEXES = {"petition_unit_ptype_id_idx": "unit_id, ptype, id", "petition_hunit_id_idx": "handling_unit_id, id"}
+INDEXES = {"petition_unit_ptype_id_idx": "unit_id, ptype, id", "petition_hunit_unit_id_idx": "handling_unit_id, unit_id, id"}
 
 
 def forwards(apps, schema_editor):
@@ -37,7 +38,7 @@ class Migration(migrations.Migration):
                 ),
                 migrations.AddIndex(
                     model_name="petition",
-                    index=models.Index(fields=["handling_unit", "id"], name="petition_hunit_id_idx"),
+                    index=models.Index(fields=["handling_unit", "unit", "id"], name="petition_hunit_unit_id_idx"),
                 ),
             ],
             database_operations=[migrations.RunPython(forwards, backwards, elidable=False)],

@@ -57,6 +57,7 @@ class Command(BaseCommand):
         rebuilt = dict(REBUILT_INDEXES)
         if connection.vendor == "postgresql":
             rebuilt[index.PG_SEARCH_INDEX] = index.PG_SEARCH_INDEX_SQL
+            rebuilt[index.PG_UNIT_SEARCH_INDEX] = index.PG_UNIT_SEARCH_INDEX_SQL
         with connection.cursor() as cur:
             for name in rebuilt:
                 cur.execute(f"DROP INDEX IF EXISTS {name}")  # nosec B608 — fixed names
