@@ -145,9 +145,10 @@ class Petition(models.Model):
                 condition=Q(state__in=sorted(SWEPT_STATES)) & Q(due_at__isnull=False),
             ),
             models.Index(fields=["unit", "state"], name="petition_unit_state_idx"),
-            # A scope's ids from the index alone (petitions.selectors.visible_candidate_ids). The
+            # A scope's ids from the indexes alone (petitions.selectors.beyond_units_ids). The
             # foreign keys keep their own indexes: dropping them is an AlterField, which SQLite
-            # does by rebuilding the table, losing the indexes the insights migrations add by SQL.
+            # does by rebuilding the table, losing the indexes the insights migrations add by SQL
+            # (and the trigger of triage 0008).
             models.Index(fields=["unit", "ptype", "id"], name="petition_unit_ptype_id_idx"),
             models.Index(fields=["handling_unit", "unit", "id"], name="petition_hunit_unit_id_idx"),
             models.Index(fields=["handling_unit", "state"], name="petition_hunit_state_idx"),
