@@ -248,16 +248,17 @@ def _rarest_lexeme(expr: str) -> str:
     lexemes = sorted({part.strip("()") for part in expr.replace("<->", " ").replace("&", " ").split()})
     if len(lexemes) == 1:
         return lexemes[0]
-    best, fewest = lexemes[0], float("inf")
+    return min(lexemes, key=lambda lexeme: planned_rows(
+        "SELECT 1 FROM triage_triagedoc WHERE search_tsv @@ to_tsquery('simple'::regconfig, %s)", [lexeme]))
+
+
+def planned_rows(sql: str, params: Sequence) -> int:
+    """PostgreSQL's estimate of how many rows a query returns (EXPLAIN only: nothing is run)."""
     with connection.cursor() as cur:
-        for lexeme in lexemes:
-            cur.execute("EXPLAIN (FORMAT JSON) SELECT 1 FROM triage_triagedoc WHERE search_tsv @@ to_tsquery('simple'::regconfig, %s)",
-                        [lexeme])
-            plan = cur.fetchone()[0]
-            rows = (json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"]["Plan Rows"]
-            if rows < fewest:
-                best, fewest = lexeme, rows
-    return best
+        cur.execute("EXPLAIN (FORMAT JSON) " + sql, params)  # nosec B608 — compiled SQL, parameters apart
+        plan = cur.fetchone()[0]
+    plan = json.loads(plan) if isinstance(plan, str) else plan
+    return int(plan[0]["Plan"]["Plan Rows"])
 
 
 def matches_among(expr: str, ids: Sequence[int]) -> list[int]:

@@ -653,11 +653,7 @@ def _given(ids: list[int]) -> RawSQL:
 def _planned_rows(qs: QuerySet) -> int:
     """PostgreSQL's estimate of how many rows a query returns (EXPLAIN only: nothing is run)."""
     sql, params = qs.order_by().values("pk").query.sql_with_params()
-    with connection.cursor() as cur:
-        cur.execute("EXPLAIN (FORMAT JSON) " + sql, params)  # nosec B608 — Django-compiled SQL, parameters apart
-        plan = cur.fetchone()[0]
-    plan = json.loads(plan) if isinstance(plan, str) else plan
-    return int(plan[0]["Plan"]["Plan Rows"])
+    return index.planned_rows(sql, params)
 
 
 def _kept(allowed: frozenset[int], ids: list[int]) -> list[int]:
