@@ -521,12 +521,12 @@ NARROW_AFTER, NARROW_SHARE, SCOPE_SET_MAX, LOOKUP_COST = 1_000, 0.02, 20_000, 25
 PG_NARROW_SHARE, PG_SCOPE_SET_MAX, PG_MATCHES_CAP = 0.25, 50_000, 50_000
 PG_ROW_COST, PG_SCOPE_ROW_COST, PG_MATCH_COST = 1.6, 3.5, 3.0
 # On PostgreSQL a scope the planner estimates at most PG_SCOPE_ESTIMATE_MAX petitions is searched
-# by its units in the (unit, search) index instead (_candidate_walk); at most CANDIDATES_MAX
+# by its units in the (unit, search) index instead (_search_by_units); at most CANDIDATES_MAX
 # matches there and petitions beyond the units.
 PG_SCOPE_ESTIMATE_MAX, CANDIDATES_MAX = 60_000, 20_000
-# SQLite's FTS5 hands out matches in id order, so its walk needs no candidates (the tests run
-# the candidate walk on SQLite too).
-CANDIDATE_WALK_VENDORS = frozenset({"postgresql"})
+# SQLite's FTS5 hands out matches in id order, so its walk needs no units index (the tests run
+# the search by units on SQLite too).
+UNITS_SEARCH_VENDORS = frozenset({"postgresql"})
 
 
 def search_page(user: User, term: str, *, offset: int = 0, limit: int = 25, **filters) -> list[Petition]:
@@ -538,7 +538,7 @@ def search_page(user: User, term: str, *, offset: int = 0, limit: int = 25, **fi
         return []
     scoped = _filtered(user, **filters)
     want = offset + limit
-    found = _candidate_walk(expr, user, scoped, want) if connection.vendor in CANDIDATE_WALK_VENDORS else None
+    found = _search_by_units(expr, user, scoped, want) if connection.vendor in UNITS_SEARCH_VENDORS else None
     if found is None:
         found = _walk_matches(expr, scoped, want)
     if found is None:  # over its budget: the plain query answers
@@ -612,7 +612,7 @@ def _walk_matches(expr: str, scoped: QuerySet[Petition], want: int) -> list[int]
     return found
 
 
-def _candidate_walk(expr: str, user: User, scoped: QuerySet[Petition], want: int) -> list[int] | None:
+def _search_by_units(expr: str, user: User, scoped: QuerySet[Petition], want: int) -> list[int] | None:
     """A scope the planner estimates at most PG_SCOPE_ESTIMATE_MAX petitions (everyone but the
     group's and companies' desks): the first ``want`` ids of the intersection, newest first. The
     matches among the scope's units' own petitions come from the search index by unit; the rest

@@ -1,9 +1,9 @@
 """Search pages: walking the index (or, for a narrow scope, the scope) newest first — SQLite's
 FTS5 in id order, PostgreSQL's GIN index window by window — returns exactly the page of the
 plain query (same rows, same order) for any term, scope, filter, offset and page size, including
-when a narrow scope is read as a set or looked up in the index, when its ids are read from the
-indexes and looked up newest first (PostgreSQL's candidate walk), and when the walk gives up and
-the plain query answers."""
+when a narrow scope is read as a set or looked up in the index, when a scope is searched by its
+units in the index and the rest of it looked up (PostgreSQL's way for a narrow scope), and when
+the walk gives up and the plain query answers."""
 
 from __future__ import annotations
 
@@ -73,9 +73,9 @@ def test_a_page_is_the_plain_querys_page(corpus, monkeypatch, term, who, categor
     monkeypatch.setattr(services, "PG_ROW_COST", row_cost)  # 0: always walk; 1e9: every match at once
     monkeypatch.setattr(services, "PG_SCOPE_ROW_COST", scope_cost)  # 0: read the scope; 1e9: read the matches
     monkeypatch.setattr(services, "PG_MATCHES_CAP", matches_cap)  # 0: the plain query instead
-    # The candidate walk on both databases (PostgreSQL's way for a narrow scope); an estimate
+    # The search by units on both databases (PostgreSQL's way for a narrow scope); an estimate
     # cap of 0: never (PostgreSQL); a candidate cap of 0 or 2: over it, the match walk answers.
-    monkeypatch.setattr(services, "CANDIDATE_WALK_VENDORS", frozenset({"sqlite", "postgresql"}))
+    monkeypatch.setattr(services, "UNITS_SEARCH_VENDORS", frozenset({"sqlite", "postgresql"}))
     for name, value in zip(("PG_SCOPE_ESTIMATE_MAX", "CANDIDATES_MAX"), candidates, strict=True):
         monkeypatch.setattr(services, name, value)
     user = getattr(corpus, who)
@@ -106,7 +106,7 @@ def test_the_units_and_the_rest_hold_every_visible_petition(corpus, who):
 def test_a_forwarded_petition_is_searched_under_its_new_unit(corpus, monkeypatch):
     """转送 changes a petition's 受理单位: its search row follows (a trigger, same transaction),
     so the receiving mine's officer finds it by unit and the sending one no longer does."""
-    monkeypatch.setattr(services, "CANDIDATE_WALK_VENDORS", frozenset({"sqlite", "postgresql"}))
+    monkeypatch.setattr(services, "UNITS_SEARCH_VENDORS", frozenset({"sqlite", "postgresql"}))
     p = submit(corpus, now=at(2026, 4, 1), title="反映井口浴室热水不足", content="井口浴室热水不足，下班工友洗不上澡。",
                unit=corpus.mine).petition
     petition_forward(petition=p, actor=A(corpus.officer), to_unit=corpus.other_mine)

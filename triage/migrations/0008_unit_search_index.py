@@ -1,7 +1,7 @@
 """Search within a scope's units on PostgreSQL: one GIN index over (unit_id, search_tsv)
 (btree_gin, a trusted contrib extension) answers "these units' petitions matching this term" from
 the index alone — the posting lists of the units and of the term's bigrams intersected — where a
-mine's officer's search otherwise reads thousands of rows (docs/triage.md, "candidate walk").
+mine's officer's search otherwise reads thousands of rows (docs/triage.md, "How a page is found").
 
 The index row's unit is the petition's 受理单位: a trigger on both databases keeps it so when a
 petition is forwarded (转送, the only change of unit), in the same transaction; stale rows from
