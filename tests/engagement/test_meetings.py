@@ -6,7 +6,7 @@ compliance shows which units held which meetings."""
 from __future__ import annotations
 
 import io
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from django.utils import timezone
@@ -19,6 +19,7 @@ from petitions.choices import Flag
 from petitions.models import Notification
 from tests.petitions.conftest import submit
 from tongxin.lib.kpi import metric
+from tongxin.lib.periods import SHANGHAI
 
 
 def schedule(world, kind=MeetingKind.MONTHLY, period=None, when=None, unit=None, by=None):
@@ -56,7 +57,10 @@ def text_of(content: bytes) -> str:
 def test_briefing_lists_kpis_risks_and_overdue(world, django_capture_on_commit_callbacks):
     now = timezone.now()
     risky = submit(world, now=now, title="五十名职工集体反映欠薪", flags=[Flag.EXTREME]).petition
-    late = submit(world, now=now - timedelta(days=40), title="去年取暖费未报销").petition
+    # The first day of the month before (in Shanghai): "the month before" on any day of this one,
+    # and long enough ago to be overdue (now - 40 days is two months back on the 1st–10th).
+    month_before = (timezone.localdate().replace(day=1) - timedelta(days=1)).replace(day=1)
+    late = submit(world, now=datetime.combine(month_before, time(9), tzinfo=SHANGHAI), title="去年取暖费未报销").petition
     elsewhere = submit(world, now=now, unit=world.other_mine, title="同忻矿高风险事项", flags=[Flag.EXTREME]).petition
     with django_capture_on_commit_callbacks(execute=True):
         m = schedule(world)

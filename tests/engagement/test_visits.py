@@ -56,8 +56,14 @@ def test_plan_needs_staff_and_is_unique(world, cadres):
 
 
 def test_visit_matters_become_petition_or_screening(world, cadres):
-    p = plan(world, cadres)
-    a = p.assignments.get(target=world.mine)
+    # The party officer (not desk staff of the mine) visits the mine whatever this month's rotation.
+    targets = [world.mine, world.other_mine]
+    if visits.rotation(cadres, targets, timezone.localdate().replace(day=1))[1][1] != world.mine:
+        targets.reverse()
+    p = visits.plan_create(unit=world.company, month=timezone.localdate(), cadres=cadres, targets=targets,
+                           acting_user=world.company_officer)
+    a = p.assignments.get(cadre=cadres[1])
+    assert a.target == world.mine
     today = timezone.localdate()
     with pytest.raises(NotAllowed):
         visits.visit_log(cadre=a.cadre, unit=a.target, visited_on=today, place="x", employees_met=3, summary="座谈了解情况",
